@@ -1,0 +1,110 @@
+"""The demo school: idempotent, so `klasse demo` can run on every start."""
+
+import random
+
+from django.db import transaction
+
+from .models import Account, Programme, Role, School, SchoolClass
+
+DEMO_SLUG = "demo"
+DEMO_PASSWORD = "klasse-demo-2026"
+FIRST_NAMES = [
+    "Zoë",
+    "Daniëlle",
+    "Noël",
+    "Anaïs",
+    "Chloë",
+    "Sem",
+    "Lotte",
+    "Mehmet",
+    "Fatma",
+    "Ünal",
+    "Jesús",
+    "Björn",
+    "Renée",
+    "Thijs",
+    "Eliza",
+    "Daan",
+    "Sophie",
+    "Julia",
+    "Milan",
+    "Noor",
+]
+LAST_NAMES = [
+    ("", "Jansen"),
+    ("van der", "Berg"),
+    ("de", "Vries"),
+    ("", "Çelik"),
+    ("van", "Dijk"),
+    ("", "Bakker"),
+    ("", "Yılmaz"),
+    ("ter", "Horst"),
+    ("", "Smit"),
+    ("van den", "Heuvel"),
+    ("", "Mulder"),
+    ("de", "Jong"),
+    ("", "Özdemir"),
+    ("van 't", "Hof"),
+    ("", "Meijer"),
+]
+CLASSES = [("1HV", "havo 1"), ("2VA", "vwo 2"), ("3HB", "havo 3"), ("4T", "vmbo-tl 4")]
+
+
+@transaction.atomic
+def demo_load() -> School:
+    """Create the demo school once; a second call finds it and changes nothing."""
+    school, created = School.objects.get_or_create(
+        slug=DEMO_SLUG, defaults={"name": "Demoschool De Klasse", "brin": "00XX"}
+    )
+    if not created:
+        return school
+    rng = random.Random(2026)
+    admin = Account(
+        school=school,
+        username="demo-beheerder",
+        first_name="Bea",
+        last_name="Heer",
+        role=Role.ADMIN,
+        email="beheer@demo.klasse.invalid",
+    )
+    admin.set_password(DEMO_PASSWORD)
+    admin.save()
+    teachers = []
+    for username, first, infix, last in [
+        ("demo-docent", "Marloes", "van der", "Velde"),
+        ("demo-docent2", "Joël", "", "Bosman"),
+    ]:
+        teacher = Account(
+            school=school,
+            username=username,
+            first_name=first,
+            infix=infix,
+            last_name=last,
+            role=Role.TEACHER,
+            email=f"{username}@demo.klasse.invalid",
+        )
+        teacher.set_password(DEMO_PASSWORD)
+        teacher.save()
+        teachers.append(teacher)
+    number = 0
+    for index, (class_name, programme_code) in enumerate(CLASSES):
+        school_class = SchoolClass.objects.create(school=school, name=class_name)
+        school_class.teachers.add(teachers[index % 2])
+        programme = Programme.objects.get(code=programme_code)
+        for _ in range(15):
+            number += 1
+            infix, last = rng.choice(LAST_NAMES)
+            student = Account(
+                school=school,
+                username=f"demo-ll{number:03d}",
+                first_name=rng.choice(FIRST_NAMES),
+                infix=infix,
+                last_name=last,
+                role=Role.STUDENT,
+                school_class=school_class,
+                programme=programme,
+                external_id=f"{100000 + number}",
+            )
+            student.set_password(DEMO_PASSWORD if number == 1 else None)
+            student.save()
+    return school

@@ -1,0 +1,168 @@
+"""Schools, their accounts, classes, and the programme catalogue."""
+
+import unicodedata
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+
+def normalise_username(username: str) -> str:
+    """NFKC, so that `ｍａｒｉａ` and `maria` are the same account; case is kept as written."""
+    return unicodedata.normalize("NFKC", username)
+
+
+class School(models.Model):
+    name = models.CharField(_("naam"), max_length=200)
+    slug = models.SlugField(_("korte naam"), max_length=50, unique=True)
+    brin = models.CharField(_("BRIN-code"), max_length=6, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("school")
+        verbose_name_plural = _("scholen")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Programme(models.Model):
+    """One entry of the fixed catalogue (`havo 3`); shipped as data, loaded by a migration."""
+
+    code = models.CharField(_("opleiding"), max_length=40, unique=True)
+    sort_order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort_order"]
+        verbose_name = _("opleiding")
+        verbose_name_plural = _("opleidingen")
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class ProgrammeAlias(models.Model):
+    """A spelling that exports use for a programme (`3 havo`, `mavo 2`), stored normalised."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="aliases")
+    key = models.CharField(max_length=60, unique=True)
+
+    def __str__(self) -> str:
+        return f"{self.key} → {self.programme.code}"
+
+
+class SchoolClass(models.Model):
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="classes")
+    name = models.CharField(_("klas"), max_length=50)
+    teachers = models.ManyToManyField(
+        "Account", related_name="teaching_classes", blank=True, verbose_name=_("docenten")
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("klas")
+        verbose_name_plural = _("klassen")
+        constraints = [
+            models.UniqueConstraint(fields=["school", "name"], name="class_name_unique_in_school")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    STUDENT = "student", _("leerling")
+    TEACHER = "teacher", _("docent")
+    ADMIN = "admin", _("beheerder")
+
+
+class AccountManager(BaseUserManager["Account"]):
+    def get_by_natural_key(self, username: str) -> "Account":
+        return self.get(username__iexact=normalise_username(username))
+
+    def create_user(self, username: str, password: str | None = None, **fields) -> "Account":
+        account = self.model(username=normalise_username(username), **fields)
+        account.set_password(password)
+        account.save(using=self._db)
+        return account
+
+
+class Account(AbstractBaseUser):
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="accounts")
+    username = models.CharField(_("gebruikersnaam"), max_length=150)
+    first_name = models.CharField(_("voornaam"), max_length=100)
+    infix = models.CharField(_("tussenvoegsel"), max_length=30, blank=True)
+    last_name = models.CharField(_("achternaam"), max_length=100)
+    email = models.EmailField(_("e-mailadres"), max_length=254, blank=True)
+    role = models.CharField(_("rol"), max_length=10, choices=Role.choices, default=Role.STUDENT)
+    external_id = models.CharField(_("stamnummer"), max_length=50, blank=True)
+    school_class = models.ForeignKey(
+        SchoolClass,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="students",
+        verbose_name=_("klas"),
+    )
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("opleiding")
+    )
+    archived_at = models.DateTimeField(_("gearchiveerd op"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AccountManager()
+
+    USERNAME_FIELD = "username"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        ordering = ["last_name", "first_name", "username"]
+        verbose_name = _("account")
+        verbose_name_plural = _("accounts")
+        constraints = [
+            # Usernames are unique platform-wide and case-insensitively, enforced by the
+            # database so that two concurrent imports cannot both create `Jansen`.
+            models.UniqueConstraint(Lower("username"), name="account_username_ci_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["school", "role", "archived_at"], name="account_school_role"),
+            models.Index(fields=["school", "last_name"], name="account_school_last_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.username})"
+
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        return self.archived_at is None
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+    @property
+    def full_name(self) -> str:
+        """The Dutch way: `Anna van der Berg`."""
+        return " ".join(part for part in (self.first_name, self.infix, self.last_name) if part)
+
+    @property
+    def sort_name(self) -> str:
+        """`Berg, Anna van der`: sorted on the last name without its tussenvoegsel."""
+        rest = " ".join(part for part in (self.first_name, self.infix) if part)
+        return f"{self.last_name}, {rest}" if rest else self.last_name
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def is_teacher(self) -> bool:
+        return self.role == Role.TEACHER
+
+    @property
+    def is_student(self) -> bool:
+        return self.role == Role.STUDENT

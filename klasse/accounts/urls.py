@@ -1,0 +1,14 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("inloggen/", views.LoginView.as_view(), name="login"),
+    path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
+    path("leerling/", views.student_home, name="student_home"),
+    path("tools/", views.tools, name="tools"),
+    path("overzichten/", views.overview, name="overview"),
+    path("overzichten/klas/<int:pk>/", views.class_detail, name="class_detail"),
+]

@@ -1,0 +1,78 @@
+"""Personas shared by every test: Alice administers school A, Tom teaches there, Sara is a
+student there, and Bob administers school B and must never see anything of A."""
+
+import pytest
+from django.test import Client
+
+from klasse.accounts.models import Account, Programme, Role, School, SchoolClass
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing_and_no_throttling(settings):
+    # Argon2 costs ~24 ms a hash by design; tests that are not about hashing need not pay it.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.AXES_ENABLED = False
+    settings.SECURE_SSL_REDIRECT = False
+
+
+@pytest.fixture
+def school_a(db) -> School:
+    return School.objects.create(slug="school-a", name="Lyceum A")
+
+
+@pytest.fixture
+def school_b(db) -> School:
+    return School.objects.create(slug="school-b", name="College B")
+
+
+@pytest.fixture
+def class_a(school_a) -> SchoolClass:
+    return SchoolClass.objects.create(school=school_a, name="3HB")
+
+
+def make_account(school: School, username: str, role: str = Role.STUDENT, **fields) -> Account:
+    fields.setdefault("first_name", username.capitalize())
+    fields.setdefault("last_name", "Persona")
+    account = Account(school=school, username=username, role=role, **fields)
+    account.set_password(PASSWORD)
+    account.save()
+    return account
+
+
+@pytest.fixture
+def alice(school_a) -> Account:
+    return make_account(school_a, "alice", Role.ADMIN, first_name="Alice", last_name="Admin")
+
+
+@pytest.fixture
+def tom(school_a, class_a) -> Account:
+    teacher = make_account(school_a, "tom", Role.TEACHER, first_name="Tom", last_name="Teacher")
+    class_a.teachers.add(teacher)
+    return teacher
+
+
+@pytest.fixture
+def sara(school_a, class_a) -> Account:
+    return make_account(
+        school_a,
+        "sara",
+        Role.STUDENT,
+        first_name="Sara",
+        infix="van der",
+        last_name="Berg",
+        school_class=class_a,
+        programme=Programme.objects.get(code="havo 3"),
+    )
+
+
+@pytest.fixture
+def bob(school_b) -> Account:
+    return make_account(school_b, "bob", Role.ADMIN, first_name="Bob", last_name="Beheer")
+
+
+def client_for(account: Account) -> Client:
+    client = Client()
+    client.force_login(account)
+    return client
