@@ -224,3 +224,6 @@ LOGGING = {
 # The username is unique case-insensitively through a functional unique index (see Account),
 # which this check cannot see; the login backend looks it up the same way.
 SILENCED_SYSTEM_CHECKS = ["auth.W004"]
+
+# The address of this site in links that leave it (the e-mail to choose a password).
+KLASSE_BASE_URL = os.environ.get("KLASSE_BASE_URL", "http://127.0.0.1:8000")

@@ -15,6 +15,8 @@ def _fast_hashing_and_no_throttling(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.AXES_ENABLED = False
     settings.SECURE_SSL_REDIRECT = False
+    # Background jobs run inline in unit tests; the worker has tests of its own.
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 
 
 @pytest.fixture
@@ -76,3 +78,14 @@ def client_for(account: Account) -> Client:
     client = Client()
     client.force_login(account)
     return client
+
+
+TEMPLATE_HEADER = (
+    "achternaam;tussenvoegsel;voornaam;gebruikersnaam;wachtwoord;e-mailadres;"
+    "klas;opleiding;rol;stamnummer"
+)
+
+
+def template_csv(*lines: str, header: str = TEMPLATE_HEADER, encoding: str = "utf-8") -> bytes:
+    """A small import file in the template's columns, one `;`-separated line a row."""
+    return "\r\n".join((header, *lines)).encode(encoding) + b"\r\n"

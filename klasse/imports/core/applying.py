@@ -1,0 +1,324 @@
+"""Write a plan in one transaction, with set-based statements (no query per row).
+
+An exception anywhere inside leaves the database exactly as it was; e-mails are queued
+only after the commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.contrib.auth.hashers import make_password
+from django.db import connection, transaction
+from django.utils import timezone
+
+from klasse.accounts.models import Account, Programme, Role, School, SchoolClass
+
+from .hashing import hash_passwords
+from .planning import Plan, PlannedRow, school_fingerprint
+
+Progress = Callable[[int, int], None]
+ACCOUNT_TABLE = Account._meta.db_table
+LINK_TABLE = SchoolClass.teachers.through._meta.db_table
+BATCH = 5000
+
+
+class StalePlan(Exception):
+    """The school's accounts changed since the plan was made; plan again."""
+
+
+@dataclass
+class AppliedChanges:
+    """What an import wrote, enough to undo it."""
+
+    added: list[int] = field(default_factory=list)
+    updated: list[dict] = field(default_factory=list)  # {"id", "before": {...}}
+    archived: list[int] = field(default_factory=list)
+    emailed: list[int] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"added": self.added, "updated": self.updated, "archived": self.archived}
+
+
+def apply_plan(
+    plan: Plan,
+    *,
+    progress: Progress | None = None,
+    record: Callable[[AppliedChanges], None] | None = None,
+) -> AppliedChanges:
+    """1. hash passwords (outside the transaction: slow); 2. lock the school and check the
+    plan is fresh; 3. classes, inserts, updates, archive, teacher links; 4. after commit,
+    queue the password links. `record` runs inside the transaction (the import history)."""
+    report = progress or (lambda done, total: None)
+    if plan.needs_confirmation:
+        raise ValueError("a mass archive needs confirmation")
+    writing = [p for p in plan.rows if p.action in ("add", "update")]
+    total = len(writing) + len(plan.archive) + 1
+    hashes = _hash_for(writing, report, total)
+    changes = AppliedChanges()
+    with transaction.atomic():
+        School.objects.select_for_update().get(pk=plan.school_id)
+        if school_fingerprint(plan.school_id) != plan.fingerprint:
+            raise StalePlan
+        now = timezone.now()
+        classes = _ensure_classes(plan.school_id, writing)
+        programmes = dict(Programme.objects.values_list("code", "id"))
+        _insert(
+            plan,
+            [p for p in writing if p.action == "add"],
+            hashes,
+            classes,
+            programmes,
+            now,
+            changes,
+        )
+        report(len(changes.added), total)
+        _update(
+            plan,
+            [p for p in writing if p.action == "update"],
+            hashes,
+            classes,
+            programmes,
+            now,
+            changes,
+        )
+        report(len(writing), total)
+        _archive(plan, now, changes)
+        _link_teachers(plan.school_id, writing, classes)
+        if record:
+            record(changes)
+        emailed = changes.emailed
+        transaction.on_commit(lambda: _queue_password_links(emailed))
+    report(total, total)
+    return changes
+
+
+def _hash_for(writing: list[PlannedRow], report: Progress, total: int) -> dict[int, str]:
+    rows = [p for p in writing if p.set_password and p.row.values.get("password")]
+    hashed: dict[int, str] = {}
+    for start in range(0, len(rows), 500):
+        chunk = rows[start : start + 500]
+        for planned, encoded in zip(
+            chunk, hash_passwords([p.row.values["password"] for p in chunk]), strict=True
+        ):
+            hashed[planned.row.number] = encoded
+        report(0, total)
+    return hashed
+
+
+def _ensure_classes(school_id: int, writing: list[PlannedRow]) -> dict[str, int]:
+    existing = {
+        name.lower(): pk
+        for pk, name in SchoolClass.objects.filter(school_id=school_id).values_list("id", "name")
+    }
+    wanted: dict[str, str] = {}
+    for planned in writing:
+        for name in planned.row.class_names:
+            if name.lower() not in existing:
+                wanted.setdefault(name.lower(), name)
+    if wanted:
+        SchoolClass.objects.bulk_create(
+            [SchoolClass(school_id=school_id, name=name) for name in wanted.values()]
+        )
+        existing = {
+            name.lower(): pk
+            for pk, name in SchoolClass.objects.filter(school_id=school_id).values_list(
+                "id", "name"
+            )
+        }
+    return existing
+
+
+def _student_class(planned: PlannedRow, classes: dict[str, int]) -> int | None:
+    if planned.row.role != Role.STUDENT or not planned.row.class_names:
+        return None
+    return classes[planned.row.class_names[0].lower()]
+
+
+def _insert(plan, adds, hashes, classes, programmes, now, changes: AppliedChanges) -> None:
+    if not adds:
+        return
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    columns = (
+        "password",
+        "school_id",
+        "username",
+        "first_name",
+        "infix",
+        "last_name",
+        "email",
+        "role",
+        "external_id",
+        "school_class_id",
+        "programme_id",
+        "created_at",
+        "updated_at",
+    )
+    sql = (
+        f"INSERT INTO {ACCOUNT_TABLE} ({', '.join(columns)}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))})"
+    )
+    unusable = make_password(None)  # one '!' marker is as unusable as many
+    params = []
+    for planned in adds:
+        v = planned.row.values
+        params.append(
+            (
+                hashes.get(planned.row.number, unusable),
+                plan.school_id,
+                v["username"],
+                v.get("first_name", ""),
+                v.get("infix", ""),
+                v.get("last_name", ""),
+                v.get("email", ""),
+                planned.row.role,
+                v.get("external_id", ""),
+                _student_class(planned, classes),
+                programmes[planned.row.programme] if planned.row.programme else None,
+                stamp,
+                stamp,
+            )
+        )
+    with connection.cursor() as cursor:
+        for start in range(0, len(params), BATCH):
+            cursor.executemany(sql, params[start : start + BATCH])
+    ids = dict(
+        Account.objects.filter(school_id=plan.school_id, created_at=now).values_list(
+            "username", "id"
+        )
+    )
+    for planned in adds:
+        planned.account_id = ids[planned.row.values["username"]]
+        changes.added.append(planned.account_id)
+        if planned.row.number not in hashes and planned.row.values.get("email"):
+            changes.emailed.append(planned.account_id)
+
+
+UPDATE_FIELDS = (
+    "first_name",
+    "infix",
+    "last_name",
+    "email",
+    "role",
+    "external_id",
+    "school_class_id",
+    "programme_id",
+    "archived_at",
+)
+
+
+def _update(plan, updates, hashes, classes, programmes, now, changes: AppliedChanges) -> None:
+    if not updates:
+        return
+    before = _current_values([p.account_id for p in updates])
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    sql = (
+        f"UPDATE {ACCOUNT_TABLE} SET {', '.join(f'{f} = %s' for f in UPDATE_FIELDS)}, "
+        "password = COALESCE(%s, password), updated_at = %s WHERE id = %s AND school_id = %s"
+    )
+    params = []
+    for planned in updates:
+        old = before[planned.account_id]
+        new = dict(old)
+        v = planned.row.values
+        for fld in ("first_name", "infix", "last_name"):
+            if fld in planned.changes:
+                new[fld] = v.get(fld, "")
+        for fld in ("email", "external_id"):
+            if fld in planned.changes:
+                new[fld] = v[fld]
+        new["role"] = planned.row.role if "role" in planned.changes else old["role"]
+        if new["role"] == Role.TEACHER:
+            new["school_class_id"] = None
+        elif "class_name" in planned.changes:
+            new["school_class_id"] = _student_class(planned, classes)
+        if "programme" in planned.changes:
+            new["programme_id"] = programmes[planned.row.programme]
+        new["archived_at"] = None
+        params.append(
+            (
+                *(_db(new[f]) for f in UPDATE_FIELDS),
+                hashes.get(planned.row.number) if planned.set_password else None,
+                stamp,
+                planned.account_id,
+                plan.school_id,
+            )
+        )
+        changes.updated.append(
+            {
+                "id": planned.account_id,
+                "before": _jsonable(old),
+                "after": _jsonable(new),
+                "fields": sorted(planned.changes),
+            }
+        )
+    with connection.cursor() as cursor:
+        for start in range(0, len(params), BATCH):
+            cursor.executemany(sql, params[start : start + BATCH])
+
+
+def _current_values(ids: list[int]) -> dict[int, dict]:
+    values = {}
+    for start in range(0, len(ids), BATCH):
+        for row in Account.objects.filter(pk__in=ids[start : start + BATCH]).values(
+            "id", *UPDATE_FIELDS
+        ):
+            values[row.pop("id")] = row
+    return values
+
+
+def _db(value):
+    return connection.ops.adapt_datetimefield_value(value) if hasattr(value, "tzinfo") else value
+
+
+def _jsonable(values: dict) -> dict:
+    return {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in values.items()}
+
+
+def _archive(plan: Plan, now, changes: AppliedChanges) -> None:
+    if not plan.archive:
+        return
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    sql = (
+        f"UPDATE {ACCOUNT_TABLE} SET archived_at = %s, updated_at = %s "
+        "WHERE id = %s AND school_id = %s AND archived_at IS NULL AND role = %s"
+    )
+    params = [(stamp, stamp, a.account_id, plan.school_id, Role.STUDENT) for a in plan.archive]
+    with connection.cursor() as cursor:
+        for start in range(0, len(params), BATCH):
+            cursor.executemany(sql, params[start : start + BATCH])
+    changes.archived = [a.account_id for a in plan.archive]
+
+
+def _link_teachers(school_id: int, writing: list[PlannedRow], classes: dict[str, int]) -> None:
+    """Set the classes of each teacher the file lists with classes (or whose role changed)."""
+    relink = [
+        p
+        for p in writing
+        if p.row.role == Role.TEACHER
+        and (p.action == "add" or "class_name" in p.changes or "role" in p.changes)
+    ]
+    relink += [p for p in writing if p.row.role == Role.STUDENT and "role" in p.changes]
+    if not relink:
+        return
+    Link = SchoolClass.teachers.through
+    ids = [p.account_id for p in relink]
+    for start in range(0, len(ids), BATCH):
+        Link.objects.filter(account_id__in=ids[start : start + BATCH]).delete()
+    Link.objects.bulk_create(
+        [
+            Link(account_id=p.account_id, schoolclass_id=classes[name.lower()])
+            for p in relink
+            if p.row.role == Role.TEACHER
+            for name in p.row.class_names
+        ],
+        batch_size=BATCH,
+    )
+
+
+def _queue_password_links(account_ids: list[int]) -> None:
+    if account_ids:
+        from klasse.accounts.tasks import send_password_links
+
+        send_password_links.enqueue(account_ids)

@@ -1,0 +1,206 @@
+"""Match the headers of an import file to Klasse's fields.
+
+`suggest_mapping` guesses from the header names that Magister, Somtoday, ParnasSys, our
+own template and English spreadsheets use; `apply_overrides` lets the administrator
+correct the guess (`--map Header=field`, or the wizard's mapping step); `check_mapping`
+refuses a mapping that cannot be imported before anything is written.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import defaultdict
+
+from klasse.imports.core.problems import FileProblem
+
+FIELDS: tuple[str, ...] = (
+    "last_name",
+    "infix",
+    "first_name",
+    "username",
+    "password",
+    "email",
+    "class_name",
+    "programme",
+    "role",
+    "external_id",
+)
+LABELS: dict[str, str] = {
+    "last_name": "achternaam",
+    "infix": "tussenvoegsel",
+    "first_name": "voornaam",
+    "username": "gebruikersnaam",
+    "password": "wachtwoord",
+    "email": "e-mailadres",
+    "class_name": "klas",
+    "programme": "opleiding",
+    "role": "rol",
+    "external_id": "stamnummer",
+}
+REQUIRED_COLUMNS: tuple[str, ...] = (
+    "last_name",
+    "first_name",
+    "username",
+    "class_name",
+    "programme",
+)
+
+Mapping = dict[str, str | None]  # header as the file names it → field, or None
+
+# Keys are normalised (see normalise_header), so "E-mail", "e_mail" and "Leerling e-mail"
+# all meet "email". Deliberately absent: "naam" (often the full name), "voornamen" and
+# "voorletters" (official names and initials, not the name a child is called by),
+# "leerjaar" (a year is not a programme) and "lesgroep" (a teaching group, not the class).
+_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "last_name": ("achternaam", "lastname", "surname", "familyname", "familienaam"),
+    "infix": ("tussenvoegsel", "tussenvoegsels", "tussenv", "voorvoegsel", "voorvoegsels"),
+    "first_name": ("voornaam", "roepnaam", "firstname", "givenname"),
+    "username": (
+        "gebruikersnaam",
+        "username",
+        "login",
+        "loginnaam",
+        "inlognaam",
+        "loginaccountnaam",
+        "accountnaam",
+    ),
+    "password": ("wachtwoord", "password", "loginaccountwachtwoord"),
+    "email": ("emailadres", "email", "mail", "mailadres", "emailaddress"),
+    "class_name": ("klas", "klassen", "klasnaam", "class", "classname", "stamgroep", "groep"),
+    "programme": ("opleiding", "opleidingcode", "opleidingsnaam", "studie", "programme", "program"),
+    "role": ("rol", "role"),
+    # "leerlingnummer" arrives here as "nummer": the prefix is stripped first.
+    "external_id": (
+        "stamnummer",
+        "stamnr",
+        "nummer",
+        "studentnummer",
+        "studentnumber",
+        "externalid",
+        "externid",
+    ),
+}
+_FIELD_BY_SYNONYM = {syn: fld for fld, synonyms in _SYNONYMS.items() for syn in synonyms}
+# Columns that name the school, the rights or our own keys: never imported, whatever the
+# administrator asks, so that no file can choose a school or make an administrator.
+_NEVER = frozenset({"id", "pk", "school", "issuperuser", "isstaff"})
+_PREFIXES = ("leerling", "medewerker")
+_REMOVED = str.maketrans("", "", "-_.")
+
+
+def normalise_header(header: str) -> str:
+    """`"Leerling E-mail"` → `"email"`: no case, accents, spaces, `-_.` or person prefix."""
+    decomposed = unicodedata.normalize("NFKD", header.casefold())
+    text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    text = "".join(text.split()).translate(_REMOVED)
+    for prefix in _PREFIXES:
+        if text.startswith(prefix) and len(text) > len(prefix):
+            return text[len(prefix) :]
+    return text
+
+
+def suggest_mapping(headers: list[str]) -> Mapping:
+    """Each header → the field it names, or None; each field goes to its first header."""
+    mapping: Mapping = {}
+    taken: set[str] = set()
+    for header in headers:
+        if header in mapping:
+            continue  # a repeated header; check_mapping reports it
+        key = normalise_header(header)
+        field = None if key in _NEVER else _FIELD_BY_SYNONYM.get(key)
+        if field in taken:
+            field = None
+        if field is not None:
+            taken.add(field)
+        mapping[header] = field
+    return mapping
+
+
+def apply_overrides(mapping: Mapping, overrides: dict[str, str | None]) -> Mapping:
+    """The mapping with the administrator's choices (`{"Login": "username"}`) applied.
+
+    A header may be named as in the file or in any case/spacing; a field by its name or
+    its Dutch label; empty or None unmaps the column. A field chosen here takes over from
+    an automatic guess for another column. ValueError (Dutch) for an unknown header or
+    field, a protected column, or one field chosen for two columns.
+    """
+    result = dict(mapping)
+    chosen: dict[str, str] = {}
+    for given_header, given_field in overrides.items():
+        header = _find_header(result, given_header)
+        field = _find_field(given_field)
+        if normalise_header(header) in _NEVER and field is not None:
+            raise ValueError(f"De kolom {header!r} wordt nooit ingelezen; hernoem de kolom.")
+        if field is not None and field in chosen:
+            raise ValueError(
+                f"Het veld {LABELS[field]!r} is gekozen voor twee kolommen: "
+                f"{chosen[field]!r} en {header!r}. Kies het voor één kolom."
+            )
+        if field is not None:
+            chosen[field] = header
+        result[header] = field
+    for header, field in result.items():
+        if field in chosen and chosen[field] != header:
+            result[header] = None  # the administrator's choice wins over the guess
+    return result
+
+
+def missing_required(mapping: Mapping) -> list[str]:
+    """Required fields (in template order) that no column is mapped to."""
+    present = set(mapping.values())
+    return [field for field in REQUIRED_COLUMNS if field not in present]
+
+
+def check_mapping(headers: list[str], mapping: Mapping) -> None:
+    """Raise FileProblem when this file cannot be imported with this mapping.
+
+    1. `unreadable_file` when a mapped column appears twice (after normalisation, e.g.
+       `Klas` and `KLAS`): which of the two holds the data is anybody's guess. Repeated
+       columns that stay unmapped (two empty headers) are fine.
+    2. `missing_required_columns` when a required field has no column.
+    """
+    positions: dict[str, list[int]] = defaultdict(list)
+    for position, header in enumerate(headers, 1):
+        positions[normalise_header(header)].append(position)
+    for places in positions.values():
+        names = [headers[p - 1] for p in places]
+        if len(places) > 1 and any(mapping.get(name) for name in names):
+            columns = " en ".join(str(p) for p in places)
+            raise FileProblem(
+                "unreadable_file",
+                f"De kolom {names[0]!r} staat meer dan één keer in het bestand (kolom "
+                f"{columns}). Verwijder of hernoem de dubbele kolom, zodat duidelijk is "
+                "welke gebruikt moet worden.",
+            )
+    missing = missing_required(mapping)
+    if missing:
+        labels = ", ".join(LABELS[field] for field in missing)
+        found = ", ".join(h for h in headers if h) or "geen"
+        raise FileProblem(
+            "missing_required_columns",
+            f"Het bestand mist verplichte kolommen: {labels}. Voeg ze toe, of geef aan welke "
+            f"kolom ermee bedoeld is. Gevonden kolommen: {found}.",
+        )
+
+
+def _find_header(mapping: Mapping, given: str) -> str:
+    if given in mapping:
+        return given
+    matches = [h for h in mapping if normalise_header(h) == normalise_header(given)]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise ValueError(f"Meer kolommen lijken op {given!r}; schrijf de kolom precies zo.")
+    known = ", ".join(repr(h) for h in mapping)
+    raise ValueError(f"De kolom {given!r} staat niet in het bestand. Kolommen: {known}.")
+
+
+def _find_field(given: str | None) -> str | None:
+    if not given or not given.strip():
+        return None
+    key = given.strip().casefold()
+    for field in FIELDS:
+        if key in (field, LABELS[field]):
+            return field
+    choices = ", ".join(f"{LABELS[f]} ({f})" for f in FIELDS)
+    raise ValueError(f"Onbekend veld {given!r}. Kies uit: {choices}.")

@@ -1,0 +1,152 @@
+"""The whole import as plain functions: read → map → validate → plan (→ apply).
+
+The wizard, the `import` command and the background task all call these; a preview is
+the same path without `apply_plan`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from klasse.accounts.models import School
+
+from .applying import AppliedChanges, StalePlan, apply_plan
+from .mapping import LABELS, apply_overrides, check_mapping, missing_required, suggest_mapping
+from .planning import Actions, Plan, make_plan
+from .problems import FileProblem
+from .reading import Table, read_table
+from .validation import validate_rows
+
+
+@dataclass
+class Prepared:
+    file_name: str
+    table: Table
+    mapping: dict[str, str | None]
+    plan: Plan
+
+    def file_info(self) -> dict:
+        return {
+            "name": self.file_name,
+            "format": self.table.format,
+            "encoding": self.table.encoding,
+            "delimiter": self.table.delimiter,
+            "rows": len(self.table.rows),
+        }
+
+
+def read_upload(
+    data: bytes, file_name: str, *, encoding: str | None = None, delimiter: str | None = None
+) -> Table:
+    return read_table(
+        data,
+        file_name,
+        encoding=encoding,
+        delimiter=delimiter,
+        max_rows=settings.KLASSE_MAX_ROWS,
+        max_bytes=settings.KLASSE_MAX_UPLOAD_BYTES,
+    )
+
+
+def resolve_mapping(table: Table, overrides: dict[str, str | None] | None) -> dict:
+    """The automatic mapping with the administrator's changes; all required columns or stop."""
+    mapping = suggest_mapping(table.headers)
+    if overrides:
+        try:
+            mapping = apply_overrides(mapping, overrides)
+        except ValueError as error:
+            raise FileProblem("missing_required_columns", str(error)) from error
+    check_mapping(table.headers, mapping)
+    missing = missing_required(mapping)
+    if missing:
+        labels = ", ".join(LABELS[f] for f in missing)
+        raise FileProblem(
+            "missing_required_columns",
+            f"Het bestand mist de verplichte kolom(men): {labels}. Gevonden kolommen: "
+            f"{', '.join(table.headers)}. Voeg de kolom toe of koppel een bestaande kolom "
+            "aan het juiste veld.",
+        )
+    return mapping
+
+
+def prepare_import(
+    data: bytes,
+    file_name: str,
+    *,
+    school: School,
+    actions: Actions,
+    overrides: dict[str, str | None] | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+) -> Prepared:
+    table = read_upload(data, file_name, encoding=encoding, delimiter=delimiter)
+    mapping = resolve_mapping(table, overrides)
+    rows = validate_rows(table, mapping)
+    plan = make_plan(
+        rows, school=school, actions=actions, mapped_fields={f for f in mapping.values() if f}
+    )
+    return Prepared(file_name, table, mapping, plan)
+
+
+def build_report(prepared: Prepared, *, dry_run: bool) -> dict:
+    """The JSON object of DESIGN.md's command line, exactly."""
+    return {
+        "dry_run": dry_run,
+        "file": prepared.file_info(),
+        "mapping": prepared.mapping,
+        "counts": prepared.plan.counts,
+        "problems": [p.as_dict() for p in (*prepared.table.warnings, *prepared.plan.problems)],
+    }
+
+
+def mass_archive_problem(plan: Plan) -> FileProblem:
+    return FileProblem(
+        "mass_archive_needs_confirmation",
+        f"Deze import zou {len(plan.archive)} van de {plan.active_students} actieve leerlingen "
+        "archiveren. Is dit het bestand van de hele school? Bevestig het archiveren "
+        "uitdrukkelijk als dit echt de bedoeling is.",
+    )
+
+
+def run_import(
+    data: bytes,
+    file_name: str,
+    *,
+    school: School,
+    actions: Actions,
+    overrides: dict[str, str | None] | None = None,
+    dry_run: bool = False,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    record=None,
+) -> tuple[dict, AppliedChanges | None]:
+    """Prepare and (unless dry_run) apply; a plan made stale by a concurrent change is
+    made again once. Raises FileProblem, and nothing has changed."""
+    for attempt in range(2):
+        prepared = prepare_import(
+            data,
+            file_name,
+            school=school,
+            actions=actions,
+            overrides=overrides,
+            encoding=encoding,
+            delimiter=delimiter,
+        )
+        if prepared.plan.needs_confirmation:
+            raise mass_archive_problem(prepared.plan)
+        if dry_run:
+            return build_report(prepared, dry_run=True), None
+        try:
+            report = build_report(prepared, dry_run=False)
+            applied = apply_plan(
+                prepared.plan,
+                record=record and (lambda changes, report=report: record(report, changes)),
+            )
+        except StalePlan:
+            if attempt:
+                raise
+            continue
+        return report, applied
+    raise AssertionError("unreachable")

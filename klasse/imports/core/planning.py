@@ -1,0 +1,334 @@
+"""Plan an import against the school's accounts: what is added, changed, archived, skipped.
+
+The plan is what the preview shows and exactly what `apply_plan` writes. It carries a
+fingerprint of the school's accounts so that a stale plan is never applied.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Max, Sum
+
+from klasse.accounts.models import Account, Programme, Role, School, SchoolClass
+
+from .problems import Problem
+from .validation import ValidRow, username_key
+
+LOOKUP_CHUNK = 2000
+CHANGE_LABELS = {
+    "first_name": "voornaam",
+    "infix": "tussenvoegsel",
+    "last_name": "achternaam",
+    "email": "e-mailadres",
+    "external_id": "stamnummer",
+    "role": "rol",
+    "class_name": "klas",
+    "programme": "opleiding",
+    "password": "wachtwoord",
+    "status": "status",
+}
+ROLE_LABELS = {"student": "leerling", "teacher": "docent", "admin": "beheerder"}
+
+
+@dataclass(frozen=True)
+class Actions:
+    add: bool = False
+    update: bool = False
+    archive: bool = False
+    overwrite_passwords: bool = False
+    confirm_mass_archive: bool = False
+
+    def as_list(self) -> list[str]:
+        return [name for name, chosen in vars(self).items() if chosen]
+
+
+@dataclass
+class PlannedRow:
+    row: ValidRow
+    action: str  # add | update | unchanged | skipped | error
+    account_id: int | None = None
+    changes: dict[str, tuple[str, str]] = field(default_factory=dict)
+    restore: bool = False
+    set_password: bool = False
+
+
+@dataclass
+class ArchivedAccount:
+    account_id: int
+    username: str
+    name: str
+    class_name: str
+
+
+@dataclass
+class Plan:
+    school_id: int
+    actions: Actions
+    rows: list[PlannedRow]
+    archive: list[ArchivedAccount]
+    active_students: int
+    fingerprint: str
+
+    @property
+    def mass_archive(self) -> bool:
+        """More than a third of the active students, and at least 10."""
+        return len(self.archive) >= 10 and len(self.archive) * 3 > self.active_students
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return self.mass_archive and not self.actions.confirm_mass_archive
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(("add", "update", "unchanged", "archive", "error", "skipped"), 0)
+        for planned in self.rows:
+            counts[planned.action] += 1
+        counts["archive"] = len(self.archive)
+        return counts
+
+    @property
+    def problems(self) -> list[Problem]:
+        found = [p for planned in self.rows for p in (*planned.row.errors, *planned.row.warnings)]
+        return sorted(found, key=lambda p: (p.row or 0, p.severity != "error"))
+
+
+@dataclass
+class _Existing:
+    id: int
+    username: str
+    first_name: str
+    infix: str
+    last_name: str
+    email: str
+    role: str
+    external_id: str
+    class_id: int | None
+    programme_id: int | None
+    archived: bool
+    teacher_classes: frozenset[int] = frozenset()
+
+
+def school_fingerprint(school_id: int) -> str:
+    """Changes whenever an account or a teacher's class of the school changes."""
+    accounts = Account.objects.filter(school_id=school_id).aggregate(
+        n=Count("id"), ids=Sum("id"), changed=Max("updated_at"), archived=Count("archived_at")
+    )
+    links = SchoolClass.teachers.through.objects.filter(schoolclass__school_id=school_id).aggregate(
+        n=Count("id"), ids=Sum("id")
+    )
+    text = repr(sorted(accounts.items())) + repr(sorted(links.items()))
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def make_plan(
+    rows: list[ValidRow], *, school: School, actions: Actions, mapped_fields: set[str]
+) -> Plan:
+    """1. load the school's accounts once; 2. decide each row; 3. find whom to archive."""
+    fingerprint = school_fingerprint(school.pk)
+    existing = _load_existing(school.pk)
+    classes = {
+        name.lower(): (pk, name)
+        for pk, name in SchoolClass.objects.filter(school=school).values_list("id", "name")
+    }
+    class_names = {pk: name for pk, name in classes.values()}
+    programmes = dict(Programme.objects.values_list("code", "id"))
+    programme_codes = {pk: code for code, pk in programmes.items()}
+    new_keys = [r.key for r in rows if r.username and r.key not in existing and not r.errors]
+    taken = _taken_elsewhere(new_keys, school.pk)
+    similar = _similar_index(existing.values(), class_names)
+    context = _Context(
+        actions, mapped_fields, classes, class_names, programmes, programme_codes, taken, similar
+    )
+    planned = [_plan_row(row, existing.get(row.key), context) for row in rows]
+    in_file = {r.key for r in rows if r.username}
+    archive = []
+    if actions.archive:
+        archive = [
+            ArchivedAccount(a.id, a.username, _full_name(a), class_names.get(a.class_id, ""))
+            for key, a in existing.items()
+            if a.role == Role.STUDENT and not a.archived and key not in in_file
+        ]
+    active = sum(1 for a in existing.values() if a.role == Role.STUDENT and not a.archived)
+    return Plan(school.pk, actions, planned, archive, active, fingerprint)
+
+
+@dataclass
+class _Context:
+    actions: Actions
+    mapped: set[str]
+    classes: dict[str, tuple[int, str]]
+    class_names: dict[int, str]
+    programmes: dict[str, int]
+    programme_codes: dict[int, str]
+    taken: set[str]
+    similar: dict[tuple[str, str, str], str]
+
+
+def _plan_row(row: ValidRow, account: _Existing | None, ctx: _Context) -> PlannedRow:
+    if row.errors:
+        return PlannedRow(row, "error", account.id if account else None)
+    if account is None:
+        return _plan_new(row, ctx)
+    if account.role == Role.ADMIN:
+        _error(
+            row,
+            "username",
+            "username_taken",
+            f"Rij {row.number}: '{row.username}' is de gebruikersnaam van een beheerder. "
+            "Een import wijzigt geen beheerders; kies voor deze rij een andere naam.",
+        )
+        return PlannedRow(row, "error", account.id)
+    planned = PlannedRow(row, "unchanged", account.id, _changes(row, account, ctx))
+    planned.restore = account.archived
+    if planned.restore:
+        planned.changes["status"] = ("gearchiveerd", "actief")
+    if ctx.actions.overwrite_passwords and row.values.get("password"):
+        planned.set_password = True
+        planned.changes["password"] = ("••••••", "nieuw wachtwoord")
+    if planned.changes:
+        planned.action = "update" if ctx.actions.update else "skipped"
+    return planned
+
+
+def _plan_new(row: ValidRow, ctx: _Context) -> PlannedRow:
+    if row.key in ctx.taken:
+        _error(
+            row,
+            "username",
+            "username_taken",
+            f"Rij {row.number}: de gebruikersnaam '{row.username}' is al in gebruik op het "
+            "platform. Kies een andere gebruikersnaam, bijvoorbeeld met de afkorting van je "
+            "school ervoor.",
+        )
+        return PlannedRow(row, "error")
+    if not row.values.get("password") and not row.values.get("email"):
+        _error(
+            row,
+            None,
+            "no_password_or_email",
+            f"Rij {row.number}: een nieuw account heeft een wachtwoord of een e-mailadres "
+            "nodig (dan krijgt de leerling een link om zelf een wachtwoord te kiezen). Vul "
+            "een van beide in.",
+        )
+        return PlannedRow(row, "error")
+    class_name = row.class_names[0].lower() if row.class_names else ""
+    other = ctx.similar.get(
+        (
+            row.values.get("first_name", "").lower(),
+            row.values.get("last_name", "").lower(),
+            class_name,
+        )
+    )
+    if other:
+        row.warnings.append(
+            Problem(
+                row.number,
+                None,
+                "username",
+                "warning",
+                "similar_account",
+                f"Rij {row.number}: er bestaat al een account '{other}' met dezelfde naam in "
+                f"dezelfde klas. Is '{row.username}' hetzelfde kind met een nieuwe "
+                "gebruikersnaam? Pas dan de gebruikersnaam aan, anders krijgt het kind twee "
+                "accounts.",
+            )
+        )
+    return PlannedRow(row, "add" if ctx.actions.add else "skipped", set_password=True)
+
+
+def _changes(row: ValidRow, account: _Existing, ctx: _Context) -> dict[str, tuple[str, str]]:
+    changes: dict[str, tuple[str, str]] = {}
+    values = row.values
+    for fld in ("first_name", "infix", "last_name"):
+        if fld in ctx.mapped and values.get(fld, "") != getattr(account, fld):
+            changes[fld] = (getattr(account, fld), values.get(fld, ""))
+    for fld in ("email", "external_id"):
+        if values.get(fld) and values[fld] != getattr(account, fld):
+            changes[fld] = (getattr(account, fld), values[fld])
+    role = row.role if "role" in ctx.mapped else account.role
+    if role != account.role:
+        changes["role"] = (ROLE_LABELS[account.role], ROLE_LABELS[role])
+    old_classes = _class_text(account, ctx)
+    if row.class_names or role != account.role:
+        new_classes = ", ".join(ctx.classes.get(n.lower(), (0, n))[1] for n in row.class_names)
+        if new_classes != old_classes:
+            changes["class_name"] = (old_classes, new_classes)
+    if row.programme and ctx.programmes[row.programme] != account.programme_id:
+        changes["programme"] = (ctx.programme_codes.get(account.programme_id, ""), row.programme)
+    return changes
+
+
+def _class_text(account: _Existing, ctx: _Context) -> str:
+    if account.role == Role.TEACHER:
+        return ", ".join(sorted(ctx.class_names[c] for c in account.teacher_classes))
+    return ctx.class_names.get(account.class_id, "")
+
+
+def _error(row: ValidRow, fld: str | None, code: str, message: str) -> None:
+    row.errors.append(Problem(row.number, None, fld, "error", code, message))
+
+
+def _load_existing(school_id: int) -> dict[str, _Existing]:
+    fields = (
+        "id",
+        "username",
+        "first_name",
+        "infix",
+        "last_name",
+        "email",
+        "role",
+        "external_id",
+        "school_class_id",
+        "programme_id",
+        "archived_at",
+    )
+    existing = {}
+    for values in (
+        Account.objects.filter(school_id=school_id).values_list(*fields).iterator(chunk_size=5000)
+    ):
+        account = _Existing(*values[:10], archived=values[10] is not None)
+        existing[username_key(account.username)] = account
+    teaching: dict[int, set[int]] = {}
+    links = SchoolClass.teachers.through.objects.filter(schoolclass__school_id=school_id)
+    for account_id, class_id in links.values_list("account_id", "schoolclass_id"):
+        teaching.setdefault(account_id, set()).add(class_id)
+    if teaching:
+        for account in existing.values():
+            if account.id in teaching:
+                account.teacher_classes = frozenset(teaching[account.id])
+    return existing
+
+
+def _taken_elsewhere(keys: list[str], school_id: int) -> set[str]:
+    """Usernames of the file that another school already uses (never says which school)."""
+    from django.db.models.functions import Lower
+
+    taken: set[str] = set()
+    for start in range(0, len(keys), LOOKUP_CHUNK):
+        chunk = keys[start : start + LOOKUP_CHUNK]
+        found = (
+            Account.objects.annotate(key=Lower("username"))
+            .filter(key__in=chunk)
+            .exclude(school_id=school_id)
+            .values_list("username", flat=True)
+        )
+        taken.update(username_key(u) for u in found)
+    return taken
+
+
+def _similar_index(accounts, class_names: dict[int, str]) -> dict[tuple[str, str, str], str]:
+    return {
+        (
+            a.first_name.lower(),
+            a.last_name.lower(),
+            class_names.get(a.class_id, "").lower(),
+        ): a.username
+        for a in accounts
+        if a.role == Role.STUDENT
+    }
+
+
+def _full_name(account: _Existing) -> str:
+    return " ".join(p for p in (account.first_name, account.infix, account.last_name) if p)

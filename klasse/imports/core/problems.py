@@ -1,0 +1,62 @@
+"""What can go wrong with an import file, in words a school administrator can act on.
+
+Two kinds: a `FileProblem` stops the whole import before anything is written; a `Problem`
+belongs to one row (or the header) and is reported beside the rows that can be imported.
+Every message is Dutch and says what is wrong and how to fix it; `code` is the stable,
+machine-readable name from DESIGN.md ("Row problems").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+FILE_PROBLEM_CODES = frozenset(
+    {
+        "unreadable_file",
+        "empty_file",
+        "unsupported_format",
+        "too_large",
+        "missing_required_columns",
+        "mass_archive_needs_confirmation",
+    }
+)
+
+Severity = Literal["error", "warning"]
+
+
+class FileProblem(Exception):
+    """The file as a whole cannot be imported; nothing is changed."""
+
+    def __init__(self, code: str, message: str) -> None:
+        # A typo in a code would silently break the command line's JSON contract.
+        if code not in FILE_PROBLEM_CODES:
+            raise ValueError(f"unknown file problem code: {code!r}")
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+    def as_dict(self) -> dict[str, str]:
+        return {"code": self.code, "message": self.message}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding about one row; `row` is the number a spreadsheet shows (header = 1)."""
+
+    row: int | None
+    column: str | None  # the header as the file names it
+    field: str | None
+    severity: Severity
+    code: str
+    message: str
+
+    def as_dict(self) -> dict[str, int | str | None]:
+        return {
+            "row": self.row,
+            "column": self.column,
+            "field": self.field,
+            "severity": self.severity,
+            "code": self.code,
+            "message": self.message,
+        }

@@ -1,0 +1,500 @@
+"""Read an uploaded student file (CSV or XLSX) into a `Table` of raw text cells.
+
+`read_table` only reads: it recognises the format, decodes, splits and numbers the rows.
+Values are not trimmed (passwords are kept exactly) and damaged text is not repaired here;
+the validator does both and calls `repair_mojibake` / `has_suspect_characters` per value.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import gc
+import io
+import re
+import zipfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from decimal import Decimal
+from itertools import islice
+from typing import Literal
+
+import ftfy
+
+from klasse.imports.core.problems import FileProblem, Problem
+
+MAX_XLSX_ENTRIES = 1000
+MAX_XLSX_UNPACKED = 200 * 1024 * 1024
+# Real sheets compress 5-50x; a ratio far above that on a big entry is a zip bomb.
+MAX_XLSX_RATIO = 200
+ENCODINGS = ("utf-8", "utf-8-sig", "utf-16", "cp1252")
+DELIMITERS = (";", ",", "\t")  # on a tie the first wins: Dutch Excel writes ';'
+_FORMULA_CHARS = frozenset("=+-@\t\r")
+
+
+@dataclass(slots=True)
+class Row:
+    """One data row. `cells` has exactly one value per header; `number` is the row a
+    spreadsheet shows (blank lines count, the header is row 1 when it is the first line)."""
+
+    number: int
+    cells: list[str]
+    extra_cells: bool = False  # more non-empty cells than headers: wrong_column_count
+
+
+@dataclass
+class Table:
+    format: Literal["csv", "xlsx"]
+    encoding: str | None  # one of ENCODINGS; None for XLSX
+    delimiter: str | None  # one of DELIMITERS; None for XLSX
+    headers: list[str]
+    rows: list[Row]
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def read_table(
+    data: bytes,
+    filename: str,
+    *,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    max_rows: int = 200_000,
+    max_bytes: int = 20 * 1024 * 1024,
+) -> Table:
+    """Read `data` (the upload named `filename`) or raise `FileProblem`.
+
+    1. Refuse an oversized file before looking inside it.
+    2. Recognise the format by its first bytes, never by the file name.
+    3. XLSX: check the zip for bombs, then read the first sheet with openpyxl.
+       CSV: decode (BOM, UTF-8, else Windows-1252), find the separator, parse strictly.
+    4. Skip blank and repeated header lines, pad short rows, flag long ones.
+    `encoding` and `delimiter` override detection (ValueError for an unknown value).
+    """
+    if len(data) > max_bytes:
+        raise FileProblem(
+            "too_large",
+            f"Het bestand is {len(data) / 1048576:.1f} MB; de grens is "
+            f"{max_bytes / 1048576:.0f} MB. Splits het bestand en importeer de delen na elkaar.",
+        )
+    if not data.strip():
+        raise FileProblem("empty_file", "Het bestand is leeg. Kies een bestand met leerlingen.")
+    if _sniff(data, filename) == "xlsx":
+        with _gc_paused():
+            return _build_table("xlsx", None, None, _xlsx_records(data), max_rows, True, [])
+    text, encoding, warnings = _decode(data, encoding)
+    if delimiter is None:
+        delimiter = _detect_delimiter(text)
+    elif delimiter not in DELIMITERS:
+        raise ValueError(f"Onbekend scheidingsteken {delimiter!r}; kies ';', ',' of tab.")
+    # Escaped cells are rare; one search over the text spares a check of every cell.
+    unescape = _ESCAPED_CELL.search(text) is not None
+    records = _csv_records(text, delimiter)
+    with _gc_paused():
+        return _build_table("csv", encoding, delimiter, records, max_rows, unescape, warnings)
+
+
+def repair_mojibake(text: str) -> str | None:
+    """The text UTF-8-read-as-ANSI damage undone (`ZoÃ«` → `Zoë`), or None if undamaged."""
+    if text.isascii():
+        return None
+    fixed = ftfy.fix_text(text, _ENCODING_ONLY)
+    return fixed if fixed != text else None
+
+
+def has_suspect_characters(text: str) -> bool:
+    """True when a letter was probably lost on the way: `�` anywhere, or `Zo?`, `Ana?s`."""
+    return "\ufffd" in text or _QUESTION_BY_LETTER.search(text) is not None
+
+
+# --- format ---------------------------------------------------------------------------
+
+_OLD_EXCEL = (
+    "Dit is een oud Excel-bestand (.xls). Open het in Excel en sla het op als .xlsx of .csv."
+)
+_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF", "een PDF-document"),
+    (b"\x89PNG", "een afbeelding (PNG)"),
+    (b"GIF87a", "een afbeelding (GIF)"),
+    (b"GIF89a", "een afbeelding (GIF)"),
+    (b"\xff\xd8\xff", "een afbeelding (JPEG)"),
+    (b"\x7fELF", "een programma"),
+    (b"\x1f\x8b", "een gecomprimeerd archief (gzip)"),
+    (b"Rar!", "een gecomprimeerd archief (RAR)"),
+    (b"7z\xbc\xaf", "een gecomprimeerd archief (7z)"),
+)
+_MARKUP = (b"<html", b"<!doctype html", b"<table", b"<?xml")
+
+
+def _sniff(data: bytes, filename: str) -> Literal["csv", "xlsx"]:
+    if data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        return "xlsx"
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise FileProblem("unsupported_format", _OLD_EXCEL)
+    kind = next((what for magic, what in _SIGNATURES if data.startswith(magic)), None)
+    # "MZ" could begin a header; an executable also has NUL bytes right away.
+    if data.startswith(b"MZ") and b"\x00" in data[:1024]:
+        kind = "een programma"
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:16].lower().startswith(_MARKUP):
+        kind = "een HTML- of XML-document"
+    if kind:
+        raise FileProblem(
+            "unsupported_format",
+            f"'{filename}' is {kind}, geen spreadsheet. "
+            "Exporteer de leerlingen als .xlsx of .csv en kies dat bestand.",
+        )
+    return "csv"
+
+
+# --- CSV ------------------------------------------------------------------------------
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_SAVE_AS_UTF8 = "Sla het bestand in Excel op als 'CSV UTF-8 (door lidtekens gescheiden)'."
+_ESCAPED_CELL = re.compile(r"'[=+\-@\t\r]")  # a cheap over-approximation; see _unescape
+
+
+def _line_of(text: str, index: int) -> int:
+    before = text[:index]
+    return before.count("\n") + before.count("\r") - before.count("\r\n") + 1
+
+
+def _line_at_byte(data: bytes, offset: int, encoding: str) -> int:
+    before = data[:offset].decode(encoding, "replace")
+    return _line_of(before, len(before))
+
+
+def _decode(data: bytes, encoding: str | None) -> tuple[str, str, list[Problem]]:
+    warnings: list[Problem] = []
+    if encoding is not None:
+        name = _canonical_encoding(encoding)
+    else:
+        name = next((enc for bom, enc in _BOMS if data.startswith(bom)), "utf-8")
+    try:
+        text = data.decode(name)
+    except UnicodeDecodeError as exc:
+        if encoding is not None or name != "utf-8":
+            line = _line_at_byte(data, exc.start, name)
+            raise FileProblem(
+                "unreadable_file",
+                f"Regel {line} bevat een teken dat niet als {name} te lezen is. {_SAVE_AS_UTF8}",
+            ) from None
+        # Not UTF-8: Windows-1252 ("ANSI") is what Dutch Excel writes otherwise.
+        utf8_line = _line_at_byte(data, exc.start, "cp1252")
+        name = "cp1252"
+        try:
+            text = data.decode(name)
+        except UnicodeDecodeError as exc2:
+            line = _line_at_byte(data, exc2.start, name)
+            raise FileProblem(
+                "unreadable_file",
+                f"Regel {line} bevat een teken dat geen UTF-8 en geen Windows-1252 is. "
+                + _SAVE_AS_UTF8,
+            ) from None
+        if _has_utf8_sequence(data):
+            # Mixed: say so, so the repaired names the validator reports are no surprise.
+            warnings.append(
+                Problem(
+                    utf8_line,
+                    None,
+                    None,
+                    "warning",
+                    "suspect_characters",
+                    f"Het bestand is gelezen als Windows-1252 (ANSI) omdat regel {utf8_line} "
+                    "geen UTF-8 is, maar het bevat ook UTF-8-tekens. Controleer namen met "
+                    f"accenten. {_SAVE_AS_UTF8}",
+                )
+            )
+    nul = text.find("\x00")
+    if nul >= 0:
+        raise FileProblem(
+            "unreadable_file",
+            f"Regel {_line_of(text, nul)} bevat een NUL-teken; dit is geen gewoon tekstbestand. "
+            + _SAVE_AS_UTF8,
+        )
+    return text, name, warnings
+
+
+def _has_utf8_sequence(data: bytes) -> bool:
+    # Valid UTF-8 sequences decode to non-ASCII characters other than U+FFFD; pure
+    # Windows-1252 text has none. Whole-buffer operations keep this fast.
+    text = data.decode("utf-8", "replace")
+    non_ascii = len(text) - len(text.encode("ascii", "ignore"))
+    return non_ascii > text.count("\ufffd")
+
+
+def _canonical_encoding(encoding: str) -> str:
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        name = ""
+    if name not in ENCODINGS:
+        raise ValueError(f"Onbekende tekencodering {encoding!r}; kies uit {', '.join(ENCODINGS)}.")
+    return name
+
+
+def _detect_delimiter(text: str) -> str:
+    """The separator that splits the header into most-consistent columns (see DELIMITERS)."""
+    sample = text[:65536]
+    best, best_score = DELIMITERS[0], (-1, 0)
+    for candidate in DELIMITERS:
+        reader = csv.reader(io.StringIO(sample, newline=""), delimiter=candidate)
+        try:
+            records = [r for r in islice(reader, 50) if not _is_blank(r)]
+        except csv.Error:
+            continue
+        if len(sample) < len(text):
+            records = records[:-1]  # the sample may cut the last record in two
+        if not records or len(records[0]) < 2:
+            continue
+        width = len(records[0])
+        score = (sum(len(r) == width for r in records[1:]), width)
+        if score > best_score:
+            best, best_score = candidate, score
+    return best
+
+
+def _csv_records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+    # newline="" lets csv see CR, LF and CRLF as line ends and keeps them inside quotes.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))  # long field: row error
+    line = 0
+    try:
+        for number, cells in enumerate(reader, 1):
+            line = reader.line_num
+            yield number, cells
+    except csv.Error as exc:
+        raise FileProblem(
+            "unreadable_file",
+            f'Regel {line + 1}: een aanhalingsteken (") klopt niet ({exc}). Een waarde tussen '
+            'aanhalingstekens moet eindigen met " gevolgd door het scheidingsteken of het '
+            'einde van de regel; een " in de waarde schrijf je als "".',
+        ) from None
+
+
+# --- XLSX -----------------------------------------------------------------------------
+
+_DTD = re.compile(rb"<!(?:doctype|entity)|<\x00!\x00[de]\x00|\x00<\x00!\x00[de]", re.IGNORECASE)
+_RESAVE = "Open het in Excel en sla het opnieuw op als .xlsx, of als 'CSV UTF-8'."
+
+
+def _check_zip(data: bytes) -> None:
+    """Refuse zip and XML entity bombs before openpyxl unpacks or parses anything."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise FileProblem(
+            "unreadable_file", f"Het Excel-bestand is beschadigd. {_RESAVE}"
+        ) from None
+    with archive:
+        infos = archive.infolist()
+        if len(infos) > MAX_XLSX_ENTRIES:
+            raise FileProblem(
+                "unreadable_file",
+                f"Het Excel-bestand bestaat uit meer dan {MAX_XLSX_ENTRIES} onderdelen; zo ziet "
+                f"een gewoon spreadsheet er niet uit. {_RESAVE}",
+            )
+        if sum(info.file_size for info in infos) > MAX_XLSX_UNPACKED:
+            raise FileProblem(
+                "too_large",
+                f"Het Excel-bestand is uitgepakt groter dan {MAX_XLSX_UNPACKED // 1048576} MB. "
+                "Splits het bestand en importeer de delen na elkaar.",
+            )
+        for info in infos:
+            if info.file_size > 1048576 and info.file_size > MAX_XLSX_RATIO * info.compress_size:
+                raise FileProblem(
+                    "unreadable_file",
+                    f"Het Excel-bestand is verdacht sterk ingepakt en wordt niet geopend. {_RESAVE}",
+                )
+        if "xl/workbook.xml" not in archive.namelist():
+            raise FileProblem(
+                "unsupported_format",
+                "Dit is een zip-bestand maar geen Excel-werkmap (.xlsx), bijvoorbeeld een .ods "
+                "of .docx. Sla de gegevens op als .xlsx of .csv.",
+            )
+        for info in infos:
+            if _has_dtd(archive, info):
+                raise FileProblem(
+                    "unreadable_file",
+                    f"Het Excel-bestand bevat XML-definities (DOCTYPE/ENTITY) die een gewoon "
+                    f"spreadsheet niet heeft, en wordt daarom niet geopend. {_RESAVE}",
+                )
+
+
+def _has_dtd(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    # Read in chunks so that a large sheet never sits in memory twice.
+    tail = b""
+    with archive.open(info) as stream:
+        while chunk := stream.read(1048576):
+            if _DTD.search(tail + chunk):
+                return True
+            tail = chunk[-16:]
+    return False
+
+
+def _xlsx_records(data: bytes) -> Iterator[tuple[int, list[str]]]:
+    import openpyxl  # only XLSX uploads pay for importing openpyxl
+
+    _check_zip(data)
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds on a damaged file; all mean the same
+        raise FileProblem(
+            "unreadable_file", f"Het Excel-bestand is beschadigd. {_RESAVE}"
+        ) from None
+    try:
+        sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()  # a wrong <dimension> would otherwise cut rows off
+        for number, values in enumerate(sheet.iter_rows(values_only=True), 1):
+            yield number, [_cell_text(value) for value in values]
+    except Exception:
+        raise FileProblem(
+            "unreadable_file", f"Het Excel-bestand is beschadigd. {_RESAVE}"
+        ) from None
+    finally:
+        workbook.close()
+
+
+def _cell_text(value: object) -> str:
+    if isinstance(value, str):
+        return value
+    if value is None:
+        return ""
+    if isinstance(value, bool):  # before int: bool is an int
+        return "WAAR" if value else "ONWAAR"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))  # 123456.0 → "123456"
+        text = repr(value)
+        return format(Decimal(text), "f") if "e" in text else text
+    if isinstance(value, dt.date):  # also datetime
+        return value.strftime("%d-%m-%Y")
+    return str(value)
+
+
+# --- rows -----------------------------------------------------------------------------
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_INVISIBLE = re.compile(r"[\ufeff\u200b]")
+_QUESTION_BY_LETTER = re.compile(r"(?<=[^\W\d_])\?|\?(?=[^\W\d_])")
+_ENCODING_ONLY = ftfy.TextFixerConfig(
+    unescape_html=False,
+    remove_terminal_escapes=False,
+    fix_c1_controls=False,
+    fix_latin_ligatures=False,
+    fix_character_width=False,
+    uncurl_quotes=False,
+    fix_line_breaks=False,
+    fix_surrogates=False,
+    remove_control_chars=False,
+    normalization=None,
+    explain=False,
+)
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    # Rows are lists without cycles, yet the cyclic collector would rescan the growing
+    # table again and again while it is built: pausing it cuts reading time by a third.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _is_blank(cells: list[str]) -> bool:
+    return not "".join(cells).strip()
+
+
+def _clean_header(text: str) -> str:
+    text = _INVISIBLE.sub("", text)
+    return " ".join(_CONTROL.sub(" ", text).split())
+
+
+def _header_key(text: str) -> str:
+    key = "".join(text.split()).casefold()
+    # Runs on the first cell of every row: take the regexes only when they can matter.
+    return key if key.isprintable() else "".join(_clean_header(text).split()).casefold()
+
+
+def _build_table(
+    fmt: Literal["csv", "xlsx"],
+    encoding: str | None,
+    delimiter: str | None,
+    records: Iterable[tuple[int, list[str]]],
+    max_rows: int,
+    unescape: bool,
+    warnings: list[Problem],
+) -> Table:
+    records = iter(records)
+    header_number, raw = next(((n, r) for n, r in records if not _is_blank(r)), (0, []))
+    while raw and not raw[-1].strip():
+        raw = raw[:-1]  # trailing separators after the last header
+    headers = [_clean_header(cell) for cell in raw]
+    if not any(headers):
+        raise FileProblem("empty_file", "Het bestand is leeg. Kies een bestand met leerlingen.")
+    for cell, header in zip(raw, headers, strict=True):
+        if header != cell.strip():
+            warnings.append(
+                Problem(
+                    header_number,
+                    header,
+                    None,
+                    "warning",
+                    "repaired_text",
+                    f"De kolomkop {header!r} bevatte een regeleinde of onzichtbaar teken; "
+                    "dat is weggelaten.",
+                )
+            )
+    width = len(headers)
+    keys = [_header_key(h) for h in headers]
+    rows: list[Row] = []
+    for number, cells in records:
+        if _is_blank(cells):
+            continue
+        if _header_key(cells[0]) == keys[0] and _repeats_header(cells, keys):
+            continue
+        extra = False
+        if len(cells) < width:
+            cells.extend([""] * (width - len(cells)))
+        elif len(cells) > width:
+            extra = not _is_blank(cells[width:])
+            del cells[width:]
+        if unescape:
+            cells = [_unescape(cell) for cell in cells]
+        if len(rows) >= max_rows:
+            raise FileProblem(
+                "too_large",
+                f"Het bestand heeft meer dan {max_rows} rijen met gegevens. Splits het bestand "
+                "en importeer de delen na elkaar.",
+            )
+        rows.append(Row(number, cells, extra))
+    if not rows:
+        raise FileProblem(
+            "empty_file",
+            "Het bestand bevat alleen een kopregel. Zet de leerlingen in de rijen eronder.",
+        )
+    return Table(fmt, encoding, delimiter, headers, rows, warnings)
+
+
+def _repeats_header(cells: list[str], keys: list[str]) -> bool:
+    found = [_header_key(cell) for cell in cells]
+    while found and not found[-1]:
+        found.pop()
+    return found == keys
+
+
+def _unescape(cell: str) -> str:
+    """Undo our export's formula escape: `'=SUM(A1)` → `=SUM(A1)`."""
+    if len(cell) > 1 and cell[0] == "'" and cell[1] in _FORMULA_CHARS:
+        return cell[1:]
+    return cell

@@ -1,0 +1,315 @@
+"""Validate every row of a mapped table, before anything is planned or written.
+
+Checks that need only the row itself live here; checks that need the school's accounts
+(`username_taken`, `no_password_or_email`, `similar_account`) belong to planning.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
+from klasse.accounts.programmes import match_programme
+
+from .mapping import LABELS
+from .problems import Problem
+from .reading import Table, has_suspect_characters, repair_mojibake
+
+MAX_LENGTHS = {
+    "last_name": 100,
+    "infix": 30,
+    "first_name": 100,
+    "username": 150,
+    "password": 128,
+    "email": 254,
+    "class_name": 50,
+    "programme": 60,
+    "role": 30,
+    "external_id": 50,
+}
+NAME_FIELDS = ("last_name", "infix", "first_name")
+STUDENT_ROLES = {"", "leerling", "student", "ll"}
+TEACHER_ROLES = {"docent", "leraar", "leerkracht", "teacher", "medewerker"}
+_USERNAME = re.compile(r"[\w.@+\-]{1,150}")
+# A UTF-8 lead byte read as Windows-1252 (Â..ô) followed by a continuation byte's character:
+# only such values are worth handing to ftfy, which is too slow to run on every cell.
+_MOJIBAKE_HINT = re.compile(
+    "[\u00c2-\u00f4][\u00a0-\u00bf\u20ac\u201a\u0192\u201e\u2026\u2020\u2021\u02c6"
+    "\u2030\u0160\u2039\u0152\u017d\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc"
+    "\u2122\u0161\u203a\u0153\u017e\u0178]"
+)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+@dataclass
+class ValidRow:
+    """One row of the file with its cleaned values; `errors` empty means it can be imported."""
+
+    number: int
+    values: dict[str, str]
+    role: str = "student"
+    programme: str | None = None
+    class_names: list[str] = field(default_factory=list)
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def username(self) -> str:
+        return self.values.get("username", "")
+
+    @property
+    def key(self) -> str:
+        return username_key(self.username)
+
+
+def username_key(username: str) -> str:
+    """Usernames compare after NFKC, lower-cased as the database index does.
+
+    `ｍａｒｉａ` = `Maria` = `maria`.
+    """
+    return unicodedata.normalize("NFKC", username).lower()
+
+
+def normalise_email(email: str) -> str:
+    local, at, domain = email.strip().rpartition("@")
+    return f"{local}@{domain.lower()}" if at else email.strip()
+
+
+class _RowChecker:
+    def __init__(self, row_number: int, columns: dict[str, str]) -> None:
+        self.row = ValidRow(number=row_number, values={})
+        self.columns = columns
+
+    def problem(self, field_name: str | None, code: str, message: str, severity="error") -> None:
+        column = self.columns.get(field_name) if field_name else None
+        found = Problem(self.row.number, column, field_name, severity, code, message)
+        (self.row.errors if severity == "error" else self.row.warnings).append(found)
+
+    def where(self, field_name: str) -> str:
+        column = self.columns.get(field_name, LABELS[field_name])
+        return f"Rij {self.row.number}, kolom '{column}'"
+
+
+def validate_rows(table: Table, mapping: dict[str, str | None]) -> list[ValidRow]:
+    """Clean and check every row; each row comes back, with its errors and warnings."""
+    positions = {fld: table.headers.index(h) for h, fld in mapping.items() if fld}
+    columns = {fld: h for h, fld in mapping.items() if fld}
+    rows = [
+        _validate_row(row.number, row.cells, row.extra_cells, positions, columns)
+        for row in table.rows
+    ]
+    _mark_duplicates(rows, columns)
+    return rows
+
+
+def _validate_row(number, cells, extra_cells, positions, columns) -> ValidRow:
+    check = _RowChecker(number, columns)
+    raw = {fld: cells[index] if index < len(cells) else "" for fld, index in positions.items()}
+    if extra_cells:
+        check.problem(
+            None,
+            "wrong_column_count",
+            f"Rij {number} heeft meer cellen dan de kopregel kolommen heeft. Staat er "
+            "een scheidingsteken (; of ,) in een naam? Zet zo'n waarde tussen "
+            "aanhalingstekens of verwijder de extra cellen.",
+        )
+    for fld, value in raw.items():
+        check.row.values[fld] = value if fld == "password" else value.strip()
+    _check_characters(check)
+    _check_names(check)
+    _check_username(check)
+    _check_role_class_programme(check)
+    _check_email(check)
+    _check_password(check)
+    return check.row
+
+
+def _check_characters(check: _RowChecker) -> None:
+    for fld, value in list(check.row.values.items()):
+        if len(value) > MAX_LENGTHS[fld]:
+            check.problem(
+                fld,
+                "too_long",
+                f"{check.where(fld)}: de waarde is {len(value)} tekens lang; het "
+                f"maximum is {MAX_LENGTHS[fld]}. Kort de waarde in.",
+            )
+            check.row.values[fld] = ""
+        elif fld != "username" and _CONTROL.search(value):
+            check.problem(
+                fld,
+                "invalid_characters",
+                f"{check.where(fld)}: de waarde bevat onzichtbare tekens of een "
+                "regelovergang. Typ de waarde opnieuw in de cel.",
+            )
+            check.row.values[fld] = ""
+
+
+def _check_names(check: _RowChecker) -> None:
+    for fld in (*NAME_FIELDS, "class_name"):
+        value = check.row.values.get(fld, "")
+        repaired = repair_mojibake(value) if _MOJIBAKE_HINT.search(value) else None
+        if repaired:
+            check.row.values[fld] = repaired
+            check.problem(
+                fld,
+                "repaired_text",
+                f"{check.where(fld)}: '{value}' is hersteld tot '{repaired}' (het "
+                "bestand is eerder met de verkeerde tekenset opgeslagen). Controleer "
+                "de naam.",
+                "warning",
+            )
+        elif ("?" in value or "\ufffd" in value) and has_suspect_characters(value):
+            check.problem(
+                fld,
+                "suspect_characters",
+                f"{check.where(fld)}: '{value}' bevat een '?' of '\ufffd' waar "
+                "waarschijnlijk een letter met accent hoort. Verbeter de naam in "
+                "je administratie of na de import.",
+                "warning",
+            )
+    for fld in ("last_name", "first_name"):
+        if fld in check.columns and not check.row.values.get(fld) and not _has_error(check, fld):
+            check.problem(
+                fld, "required", f"{check.where(fld)}: dit veld is leeg. Vul de {LABELS[fld]} in."
+            )
+
+
+def _has_error(check: _RowChecker, fld: str) -> bool:
+    return any(p.field == fld for p in check.row.errors)
+
+
+def _check_username(check: _RowChecker) -> None:
+    value = unicodedata.normalize("NFKC", check.row.values.get("username", ""))
+    check.row.values["username"] = value
+    if _has_error(check, "username"):
+        return
+    if not value:
+        check.problem(
+            "username",
+            "required",
+            f"{check.where('username')}: de gebruikersnaam is leeg. Elke rij heeft "
+            "een unieke gebruikersnaam nodig.",
+        )
+    elif not _USERNAME.fullmatch(value):
+        check.problem(
+            "username",
+            "invalid_username",
+            f"{check.where('username')}: '{value}' is geen geldige gebruikersnaam. "
+            "Gebruik alleen letters, cijfers en . _ - @ + (geen spaties).",
+        )
+        check.row.values["username"] = ""
+
+
+def _check_role_class_programme(check: _RowChecker) -> None:
+    values = check.row.values
+    role_text = values.get("role", "").casefold()
+    if role_text in STUDENT_ROLES:
+        check.row.role = "student"
+    elif role_text in TEACHER_ROLES:
+        check.row.role = "teacher"
+    else:
+        check.problem(
+            "role",
+            "unknown_role",
+            f"{check.where('role')}: de rol '{values['role']}' kennen we niet. "
+            "Gebruik 'leerling' of 'docent' (beheerders maak je niet met een import).",
+        )
+    class_text = values.get("class_name", "")
+    if check.row.role == "teacher":
+        check.row.class_names = sorted({c.strip() for c in class_text.split(",") if c.strip()})
+    elif class_text:
+        check.row.class_names = [class_text]
+    elif "class_name" in check.columns and not _has_error(check, "class_name"):
+        check.problem(
+            "class_name",
+            "required",
+            f"{check.where('class_name')}: een leerling moet in een klas zitten. Vul de klas in.",
+        )
+    programme_text = values.get("programme", "")
+    if programme_text:
+        check.row.programme = match_programme(programme_text)
+        if check.row.programme is None:
+            check.problem(
+                "programme",
+                "unknown_programme",
+                f"{check.where('programme')}: de opleiding '{programme_text}' staat "
+                "niet in de lijst. Kies een opleiding uit het tabblad 'Opleidingen' "
+                "van het inleesbestand, bijvoorbeeld 'havo 3' of 'vmbo-tl 2'.",
+            )
+    elif (
+        check.row.role == "student"
+        and "programme" in check.columns
+        and not _has_error(check, "programme")
+    ):
+        check.problem(
+            "programme",
+            "required",
+            f"{check.where('programme')}: een leerling heeft een opleiding nodig. "
+            "Vul de opleiding in, bijvoorbeeld 'havo 3'.",
+        )
+
+
+def _check_email(check: _RowChecker) -> None:
+    value = check.row.values.get("email", "")
+    if not value:
+        return
+    email = normalise_email(value)
+    try:
+        validate_email(email)
+    except ValidationError:
+        check.problem(
+            "email",
+            "invalid_email",
+            f"{check.where('email')}: '{value}' is geen geldig e-mailadres. "
+            "Verbeter het adres of maak de cel leeg.",
+        )
+        check.row.values["email"] = ""
+        return
+    check.row.values["email"] = email
+
+
+def _check_password(check: _RowChecker) -> None:
+    value = check.row.values.get("password", "")
+    if not value or _has_error(check, "password"):
+        return
+    try:
+        validate_password(value)
+    except ValidationError as error:
+        check.problem(
+            "password",
+            "weak_password",
+            f"{check.where('password')}: het wachtwoord is te zwak: "
+            f"{' '.join(error.messages)} Kies een wachtwoord van minstens 8 tekens "
+            "dat niet veel gebruikt wordt, of laat de cel leeg en vul een "
+            "e-mailadres in.",
+        )
+        check.row.values["password"] = ""
+
+
+def _mark_duplicates(rows: list[ValidRow], columns: dict[str, str]) -> None:
+    by_key: dict[str, list[ValidRow]] = {}
+    for row in rows:
+        if row.username:
+            by_key.setdefault(row.key, []).append(row)
+    for same in by_key.values():
+        if len(same) < 2:
+            continue
+        numbers = ", ".join(str(r.number) for r in same)
+        for row in same:
+            row.errors.append(
+                Problem(
+                    row.number,
+                    columns.get("username"),
+                    "username",
+                    "error",
+                    "duplicate_in_file",
+                    f"Rij {row.number}, kolom '{columns.get('username')}': de gebruikersnaam "
+                    f"'{row.username}' staat meer dan eens in het bestand (rijen {numbers}). "
+                    "Geef elke leerling een eigen gebruikersnaam of verwijder de dubbele rij.",
+                )
+            )

@@ -1,0 +1,30 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from klasse.accounts.models import School
+from klasse.exports.writers import export_rows, write_csv, write_xlsx
+
+from ._output import add_output_arguments, chosen_format, write_output
+
+
+class Command(BaseCommand):
+    help = (
+        "Exporteer de leerlingen en docenten van een school in de kolommen van het "
+        "importbestand, zonder wachtwoorden; importeren met --update verandert dan niets."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--school", required=True, help="korte naam (slug) van de school")
+        parser.add_argument(
+            "--include-archived", action="store_true", help="ook gearchiveerde accounts"
+        )
+        add_output_arguments(parser)
+
+    def handle(self, *args, school: str, include_archived: bool, fmt, output, **options):
+        try:
+            school_obj = School.objects.get(slug=school)
+        except School.DoesNotExist:
+            raise CommandError(f"Geen school met de korte naam '{school}'.") from None
+        fmt = chosen_format(fmt, output)
+        rows = export_rows(school=school_obj, include_archived=include_archived)
+        writer = write_xlsx if fmt == "xlsx" else write_csv
+        write_output(self, fmt=fmt, output=output, write=lambda out: writer(rows, out))

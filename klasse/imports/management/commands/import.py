@@ -1,0 +1,129 @@
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from klasse.accounts.models import School
+from klasse.imports.core.mapping import FIELDS
+from klasse.imports.core.pipeline import run_import
+from klasse.imports.core.planning import Actions
+from klasse.imports.core.problems import FileProblem
+from klasse.imports.services import import_run_record_cli
+
+
+class Command(BaseCommand):
+    help = (
+        "Importeer leerlingen en docenten uit een CSV- of XLSX-bestand. Exit 0: verwerkt; "
+        "1: bestandsprobleem (niets gewijzigd); 2: verkeerd gebruik."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="CSV- of XLSX-bestand")
+        parser.add_argument("--school", required=True, help="korte naam (slug) van de school")
+        parser.add_argument("--add", action="store_true", help="voeg nieuwe accounts toe")
+        parser.add_argument("--update", action="store_true", help="werk bestaande accounts bij")
+        parser.add_argument(
+            "--archive",
+            action="store_true",
+            help="archiveer leerlingen die niet in het bestand staan",
+        )
+        parser.add_argument(
+            "--overwrite-passwords",
+            action="store_true",
+            help="vervang wachtwoorden van bestaande accounts",
+        )
+        parser.add_argument(
+            "--confirm-mass-archive",
+            action="store_true",
+            help="sta toe dat meer dan een derde van de leerlingen archiveert",
+        )
+        parser.add_argument(
+            "--map",
+            action="extend",
+            nargs="+",
+            default=[],
+            metavar="HEADER=FIELD",
+            help="koppel een kolom aan een veld",
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="toon alleen wat er zou gebeuren"
+        )
+        parser.add_argument("--json", action="store_true", help="print één JSON-object")
+
+    def handle(self, *args, **opts):
+        actions = Actions(
+            add=opts["add"],
+            update=opts["update"],
+            archive=opts["archive"],
+            overwrite_passwords=opts["overwrite_passwords"],
+            confirm_mass_archive=opts["confirm_mass_archive"],
+        )
+        if not (actions.add or actions.update or actions.archive):
+            raise CommandError(
+                "Kies minstens één actie: --add, --update of --archive.", returncode=2
+            )
+        overrides = self._overrides(opts["map"])
+        school = School.objects.filter(slug=opts["school"]).first()
+        if school is None:
+            raise CommandError(f"Geen school met de korte naam '{opts['school']}'.", returncode=2)
+        path = Path(opts["file"])
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            return self._file_problem(
+                opts,
+                FileProblem(
+                    "unreadable_file",
+                    f"Het bestand '{path}' kan niet worden geopend: {error.strerror}.",
+                ),
+            )
+        record = import_run_record_cli(
+            school=school, file_name=path.name, data=data, actions=actions.as_list()
+        )
+        try:
+            report, _ = run_import(
+                data,
+                path.name,
+                school=school,
+                actions=actions,
+                overrides=overrides,
+                dry_run=opts["dry_run"],
+                record=record,
+            )
+        except FileProblem as problem:
+            return self._file_problem(opts, problem)
+        self._print(opts, report)
+
+    def _overrides(self, pairs: list[str]) -> dict[str, str | None]:
+        overrides: dict[str, str | None] = {}
+        for pair in pairs:
+            header, sep, fld = pair.partition("=")
+            if not sep or not header:
+                raise CommandError(f"--map verwacht KOLOM=VELD, niet '{pair}'.", returncode=2)
+            if fld and fld not in FIELDS:
+                raise CommandError(
+                    f"Onbekend veld '{fld}'. Kies uit: {', '.join(FIELDS)}.", returncode=2
+                )
+            overrides[header] = fld or None
+        return overrides
+
+    def _file_problem(self, opts, problem: FileProblem):
+        if opts["json"]:
+            self.stdout.write(json.dumps({"error": problem.as_dict()}, ensure_ascii=False))
+            raise SystemExit(1)
+        raise CommandError(f"{problem.message} [{problem.code}]", returncode=1)
+
+    def _print(self, opts, report: dict) -> None:
+        if opts["json"]:
+            self.stdout.write(json.dumps(report, ensure_ascii=False))
+            return
+        counts = report["counts"]
+        heading = "Proefimport (er is niets gewijzigd)" if report["dry_run"] else "Import klaar"
+        self.stdout.write(
+            f"{heading}: {report['file']['rows']} rijen. Nieuw {counts['add']}, bijgewerkt "
+            f"{counts['update']}, ongewijzigd {counts['unchanged']}, gearchiveerd "
+            f"{counts['archive']}, overgeslagen {counts['skipped']}, fouten {counts['error']}."
+        )
+        for problem in report["problems"]:
+            label = "FOUT" if problem["severity"] == "error" else "let op"
+            self.stdout.write(f"  {label} [{problem['code']}] {problem['message']}")

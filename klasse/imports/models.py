@@ -1,0 +1,71 @@
+"""An import run: the file, the chosen mapping and actions, its status and its report."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from klasse.accounts.models import School
+
+
+class ImportRun(models.Model):
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("voorbeeld")
+        QUEUED = "queued", _("in de wachtrij")
+        RUNNING = "running", _("bezig")
+        DONE = "done", _("klaar")
+        FAILED = "failed", _("mislukt")
+        STALE = "stale", _("opnieuw bekijken")
+        UNDONE = "undone", _("ongedaan gemaakt")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="imports")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    source = models.CharField(max_length=10, default="web")  # web | cli
+    file_name = models.CharField(_("bestand"), max_length=255)
+    file_sha256 = models.CharField(max_length=64, blank=True)
+    # Generated name under UPLOAD_DIR, never the uploaded name; removed when done.
+    stored_file = models.CharField(max_length=100, blank=True)
+    file_info = models.JSONField(default=dict)
+    mapping = models.JSONField(default=dict)
+    actions = models.JSONField(default=list)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
+    fingerprint = models.CharField(max_length=64, blank=True)
+    progress = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    counts = models.JSONField(default=dict)
+    report = models.JSONField(default=dict)
+    changes = models.JSONField(default=dict)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["school", "-created_at"], name="import_school_created")]
+        constraints = [
+            # The same upload submitted twice imports once: at most one live run per file.
+            models.UniqueConstraint(
+                fields=["school", "file_sha256"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="import_one_live_run_per_file",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display()})"

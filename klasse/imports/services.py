@@ -1,0 +1,37 @@
+"""Write operations of the imports app: recording runs in the history."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.utils import timezone
+
+from klasse.accounts.models import Account, School
+
+from .core.applying import AppliedChanges
+from .models import ImportRun
+
+
+def import_run_record_cli(
+    *, school: School, file_name: str, data: bytes, actions: list[str], actor: Account | None = None
+):
+    """A `record` callback for run_import that stores a finished command-line import."""
+
+    def record(report: dict, changes: AppliedChanges) -> None:
+        ImportRun.objects.create(
+            school=school,
+            actor=actor,
+            source="cli",
+            file_name=file_name[:255],
+            file_sha256=hashlib.sha256(data).hexdigest(),
+            file_info=report["file"],
+            mapping=report["mapping"],
+            actions=actions,
+            status=ImportRun.Status.DONE,
+            counts=report["counts"],
+            report=report,
+            changes=changes.as_dict(),
+            finished_at=timezone.now(),
+        )
+
+    return record

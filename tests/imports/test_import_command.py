@@ -1,0 +1,132 @@
+"""`klasse import`: the command-line contract of DESIGN.md that schools script against."""
+
+import json
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from klasse.accounts.models import Account
+from klasse.imports.models import ImportRun
+from tests.conftest import template_csv
+
+pytestmark = pytest.mark.django_db
+FIXTURES = __import__("pathlib").Path(__file__).resolve().parents[1] / "fixtures"
+
+
+def run(capsys, *args) -> tuple[int, str]:
+    try:
+        call_command("import", *args)
+        code = 0
+    except CommandError as error:
+        code = error.returncode
+    except SystemExit as exit_:
+        code = exit_.code
+    return code, capsys.readouterr().out
+
+
+def test_json_report_has_exactly_the_documented_shape(capsys, school_a):
+    code, out = run(
+        capsys,
+        str(FIXTURES / "magister.csv"),
+        "--school",
+        "school-a",
+        "--add",
+        "--dry-run",
+        "--json",
+    )
+    report = json.loads(out)
+    assert code == 0
+    assert list(report) == ["dry_run", "file", "mapping", "counts", "problems"]
+    assert report["file"] == {
+        "name": "magister.csv",
+        "format": "csv",
+        "encoding": "cp1252",
+        "delimiter": ";",
+        "rows": 4,
+    }
+    assert report["mapping"]["Roepnaam"] == "first_name"
+    assert report["mapping"]["Login"] == "username"
+    assert list(report["counts"]) == ["add", "update", "unchanged", "archive", "error", "skipped"]
+    for problem in report["problems"]:
+        assert list(problem) == ["row", "column", "field", "severity", "code", "message"]
+    assert not Account.objects.exists()
+
+
+def test_an_import_is_recorded_in_the_history(capsys, school_a, tmp_path):
+    path = tmp_path / "leerlingen.csv"
+    path.write_bytes(template_csv("Berg;;Anna;anna;;a@b.nl;3HB;havo 3;;"))
+    code, out = run(capsys, str(path), "--school", "school-a", "--add")
+    assert code == 0 and "Nieuw 1" in out
+    run_ = ImportRun.objects.get()
+    assert (run_.source, run_.status, run_.counts["add"]) == ("cli", "done", 1)
+    assert run_.changes["added"] == [Account.objects.get(username="anna").pk]
+
+
+def test_no_action_is_wrong_usage(capsys, school_a):
+    code, _ = run(capsys, str(FIXTURES / "magister.csv"), "--school", "school-a")
+    assert code == 2
+
+
+def test_a_file_problem_exits_1_with_a_json_error(capsys, school_a, tmp_path):
+    path = tmp_path / "x.csv"
+    path.write_bytes(b"Naam;Klas\r\nAnna;3HB\r\n")
+    code, out = run(capsys, str(path), "--school", "school-a", "--add", "--json")
+    assert code == 1
+    error = json.loads(out)["error"]
+    assert error["code"] == "missing_required_columns" and "achternaam" in error["message"]
+
+
+def test_map_overrides_a_column_and_empty_field_unmaps_it(capsys, school_a, tmp_path):
+    path = tmp_path / "x.csv"
+    path.write_bytes(
+        b"Familienaam;Voornaam;Login;Groep;Leerjaar;Mail;Geslacht\r\n"
+        b"Berg;Anna;anna;3HB;havo 3;a@b.nl;V\r\n"
+    )
+    code, out = run(
+        capsys,
+        str(path),
+        "--school",
+        "school-a",
+        "--add",
+        "--json",
+        "--dry-run",
+        "--map",
+        "Familienaam=last_name",
+        "Leerjaar=programme",
+        "--map",
+        "Mail=",
+    )
+    report = json.loads(out)
+    assert code == 0, out
+    assert report["mapping"]["Familienaam"] == "last_name"
+    assert report["mapping"]["Mail"] is None and report["mapping"]["Geslacht"] is None
+    assert report["counts"]["error"] == 1  # without the e-mail column: no password or e-mail
+
+
+def test_a_mass_archive_is_refused_in_a_dry_run_too(capsys, school_a, tmp_path):
+    many = [f"L{i};;K{i};ll{i};;ll{i}@b.nl;3HB;havo 3;;" for i in range(20)]
+    (tmp_path / "all.csv").write_bytes(template_csv(*many))
+    (tmp_path / "one.csv").write_bytes(template_csv(*many[:2]))
+    assert run(capsys, str(tmp_path / "all.csv"), "--school", "school-a", "--add")[0] == 0
+    code, out = run(
+        capsys,
+        str(tmp_path / "one.csv"),
+        "--school",
+        "school-a",
+        "--archive",
+        "--dry-run",
+        "--json",
+    )
+    assert code == 1
+    assert json.loads(out)["error"]["code"] == "mass_archive_needs_confirmation"
+    code, out = run(
+        capsys,
+        str(tmp_path / "one.csv"),
+        "--school",
+        "school-a",
+        "--archive",
+        "--confirm-mass-archive",
+        "--json",
+    )
+    assert code == 0 and json.loads(out)["counts"]["archive"] == 18
