@@ -3,6 +3,8 @@ from django.views.i18n import set_language
 
 urlpatterns = [
     path("", include("klasse.accounts.urls")),
-    path("tools/", include("klasse.imports.urls")),
+    path("tools/importeren/", include("klasse.imports.urls")),
+    path("tools/gebruikers/", include("klasse.accounts.user_urls")),
+    path("tools/geschiedenis/", include("klasse.imports.history_urls")),
     path("taal/", set_language, name="set_language"),
 ]

@@ -1,9 +1,10 @@
+"""The import wizard: TOOLS › IMPORTEREN."""
+
 from django.urls import path
 
 from . import views
 
 app_name = "imports"
 urlpatterns = [
-    path("importeren/", views.start, name="start"),
-    path("gebruikers/", views.users, name="users"),
+    path("", views.start, name="start"),
 ]

@@ -33,7 +33,7 @@ def test_a_student_sees_name_and_class_and_no_tabs(sara):
     assert ">TOOLS<" not in page and ">OVERZICHTEN<" not in page
 
 
-@pytest.mark.parametrize("name", ["imports:start", "imports:users", "tools"])
+@pytest.mark.parametrize("name", ["imports:start", "users:list", "history:list", "tools"])
 def test_teachers_and_students_never_reach_tools(tom, sara, name):
     assert client_for(tom).get(reverse(name)).status_code == 403
     assert client_for(sara).get(reverse(name)).status_code == 403
