@@ -1,0 +1,124 @@
+"""The XLSX half of `reading.read_table`: refuse bombs, then yield the first sheet as text.
+
+An .xlsx file is a zip of XML documents, so two old attacks apply: a zip bomb (a small file
+that unpacks to gigabytes) and an XML entity bomb (a DOCTYPE whose entities expand
+exponentially). Both are refused from the zip's directory and a byte scan, before openpyxl
+unpacks or parses anything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+from decimal import Decimal
+
+from klasse.imports.core.problems import FileProblem
+
+MAX_XLSX_ENTRIES = 1000
+MAX_XLSX_UNPACKED = 200 * 1024 * 1024
+# Real sheets compress 5-50x; a far higher ratio on a big entry is a zip bomb.
+MAX_XLSX_RATIO = 200
+
+# Also in UTF-16, which XML allows and a plain byte search would otherwise miss.
+_DTD = re.compile(rb"<!(?:doctype|entity)|<\x00!\x00[de]\x00|\x00<\x00!\x00[de]", re.IGNORECASE)
+_RESAVE = "Open het in Excel en sla het opnieuw op als .xlsx, of als 'CSV UTF-8'."
+_DAMAGED = f"Het Excel-bestand is beschadigd. {_RESAVE}"
+
+
+def xlsx_records(data: bytes) -> Iterator[tuple[int, list[str]]]:
+    """(spreadsheet row number, cell texts) for every row of the first sheet, blank ones too."""
+    import openpyxl  # only XLSX uploads pay for importing openpyxl
+
+    check_zip(data)
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds on a damaged file; all mean the same
+        raise FileProblem("unreadable_file", _DAMAGED) from None
+    try:
+        sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()  # a wrong <dimension> would otherwise cut rows off
+        for number, values in enumerate(sheet.iter_rows(values_only=True), 1):
+            yield number, [cell_text(value) for value in values]
+    except Exception:
+        raise FileProblem("unreadable_file", _DAMAGED) from None
+    finally:
+        workbook.close()
+
+
+def check_zip(data: bytes) -> None:
+    """Raise FileProblem for a damaged zip, a zip bomb, a non-workbook or a DOCTYPE."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise FileProblem("unreadable_file", _DAMAGED) from None
+    with archive:
+        # zipfile never unpacks beyond an entry's declared size, so these sizes bind.
+        infos = archive.infolist()
+        if len(infos) > MAX_XLSX_ENTRIES:
+            raise FileProblem(
+                "unreadable_file",
+                f"Het Excel-bestand bestaat uit meer dan {MAX_XLSX_ENTRIES} onderdelen; zo ziet "
+                f"een gewoon spreadsheet er niet uit. {_RESAVE}",
+            )
+        if sum(info.file_size for info in infos) > MAX_XLSX_UNPACKED:
+            raise FileProblem(
+                "too_large",
+                f"Het Excel-bestand is uitgepakt groter dan {MAX_XLSX_UNPACKED // 1048576} MB. "
+                "Splits het bestand en importeer de delen na elkaar.",
+            )
+        if any(
+            info.file_size > 1048576 and info.file_size > MAX_XLSX_RATIO * info.compress_size
+            for info in infos
+        ):
+            raise FileProblem(
+                "unreadable_file",
+                f"Het Excel-bestand is verdacht sterk ingepakt en wordt niet geopend. {_RESAVE}",
+            )
+        if "xl/workbook.xml" not in archive.namelist():
+            raise FileProblem(
+                "unsupported_format",
+                "Dit is een zip-bestand maar geen Excel-werkmap (.xlsx), bijvoorbeeld een .ods "
+                "of .docx. Sla de gegevens op als .xlsx of .csv.",
+            )
+        # Every entry, not just *.xml: a relationship may point a sheet at any name.
+        if any(_has_dtd(archive, info) for info in infos):
+            raise FileProblem(
+                "unreadable_file",
+                "Het Excel-bestand bevat XML-definities (DOCTYPE/ENTITY) die een gewoon "
+                f"spreadsheet niet heeft, en wordt daarom niet geopend. {_RESAVE}",
+            )
+
+
+def _has_dtd(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    # In chunks, so that a large sheet never sits in memory whole; the tail catches a
+    # marker that straddles two chunks.
+    tail = b""
+    with archive.open(info) as stream:
+        while chunk := stream.read(1048576):
+            if _DTD.search(tail + chunk):
+                return True
+            tail = chunk[-16:]
+    return False
+
+
+def cell_text(value: object) -> str:
+    """A cell value as the text a Dutch spreadsheet shows: 123456.0 → "123456"."""
+    if isinstance(value, str):
+        return value
+    if value is None:
+        return ""
+    if isinstance(value, bool):  # before int: bool is an int
+        return "WAAR" if value else "ONWAAR"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        text = repr(value)
+        return format(Decimal(text), "f") if "e" in text else text  # 1e-05 → "0.00001"
+    if isinstance(value, dt.date):  # also datetime
+        return value.strftime("%d-%m-%Y")
+    return str(value)
