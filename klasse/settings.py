@@ -140,6 +140,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+# The shipped files (htmx, CSS) live in klasse/static, which is no app's static folder.
+STATICFILES_DIRS = [BASE_DIR / "klasse" / "static"]
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 STORAGES = {

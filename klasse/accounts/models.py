@@ -166,3 +166,44 @@ class Account(AbstractBaseUser):
     @property
     def is_student(self) -> bool:
         return self.role == Role.STUDENT
+
+
+class AuditEntry(models.Model):
+    """Who did what to which account, and when; one entry per import, not one per row."""
+
+    class Action(models.TextChoices):
+        IMPORT = "import", _("import")
+        EDIT = "edit", _("gewijzigd")
+        ARCHIVE = "archive", _("gearchiveerd")
+        RESTORE = "restore", _("teruggezet")
+        PASSWORD = "password", _("nieuw wachtwoord")
+        PASSWORD_LINK = "password_link", _("wachtwoordlink gestuurd")
+        UNDO = "undo", _("import ongedaan gemaakt")
+        LOGIN_SHEET = "login_sheet", _("inlogkaartjes gemaakt")
+        EXPORT = "export", _("geëxporteerd")
+        PURGE = "purge", _("definitief verwijderd")
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="audit_entries")
+    actor = models.ForeignKey(
+        Account, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Snapshots: the entry still names the people after their accounts are removed.
+    actor_username = models.CharField(max_length=150, blank=True)
+    account = models.ForeignKey(
+        Account, on_delete=models.SET_NULL, null=True, blank=True, related_name="audit_entries"
+    )
+    username = models.CharField(max_length=150, blank=True)
+    action = models.CharField(_("actie"), max_length=20, choices=Action.choices)
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(_("wanneer"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("logboekregel")
+        verbose_name_plural = _("logboek")
+        indexes = [models.Index(fields=["school", "-created_at"], name="audit_school_created")]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_username} {self.action} {self.username}"
+        )

@@ -3,13 +3,14 @@
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from .access import admin_required, get_class_for_user, staff_required
 from .forms import LoginForm
-from .models import Role, SchoolClass
+from .models import Account, Role, SchoolClass
+from .search import sort_key
 
 
 class LoginView(auth_views.LoginView):
@@ -39,32 +40,64 @@ def tools(request: HttpRequest) -> HttpResponse:
     return redirect("imports:start")
 
 
-def _classes_for(user) -> "QuerySet[SchoolClass]":  # noqa: F821
+def _classes_for(user: Account) -> QuerySet[SchoolClass]:
     classes = SchoolClass.objects.filter(school_id=user.school_id)
     if user.role == Role.TEACHER:
         classes = classes.filter(teachers=user)
     return classes.annotate(
-        student_count=Count("students", filter=Q(students__archived_at__isnull=True))
+        student_count=Count(
+            "students",
+            filter=Q(students__archived_at__isnull=True, students__role=Role.STUDENT),
+        )
     ).order_by("name")
+
+
+def _per_programme(students: QuerySet[Account]) -> list[dict]:
+    """Active students per programme, in the catalogue's order; no programme last."""
+    return list(
+        students.filter(archived_at__isnull=True)
+        .values("programme__code", "programme__sort_order")
+        .annotate(count=Count("id"))
+        .order_by(F("programme__sort_order").asc(nulls_last=True))
+    )
+
+
+def _by_last_name(accounts) -> list[Account]:
+    return sorted(accounts, key=lambda a: sort_key(a.first_name, a.infix, a.last_name))
 
 
 @staff_required
 def overview(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/overview.html", {"classes": _classes_for(request.user)})
+    classes = _classes_for(request.user)
+    students = Account.objects.filter(school_id=request.user.school_id, role=Role.STUDENT)
+    if request.user.role == Role.TEACHER:
+        students = students.filter(school_class__in=classes)
+    context = {
+        "classes": classes,
+        "programmes": _per_programme(students),
+        "total": students.filter(archived_at__isnull=True).count(),
+        "without_class": students.filter(archived_at__isnull=True, school_class=None).count()
+        if request.user.role == Role.ADMIN
+        else 0,
+    }
+    return render(request, "accounts/overview.html", context)
 
 
 @staff_required
 def class_detail(request: HttpRequest, pk: int) -> HttpResponse:
     school_class = get_class_for_user(request.user, pk)
     show_archived = request.GET.get("gearchiveerd") == "1"
-    students = school_class.students.select_related("programme")
+    students = school_class.students.filter(role=Role.STUDENT).select_related("programme")
+    teachers = school_class.teachers.all()
     if not show_archived:
         students = students.filter(archived_at__isnull=True)
+        teachers = teachers.filter(archived_at__isnull=True)
     context = {
         "classes": _classes_for(request.user),
         "school_class": school_class,
-        "students": students.order_by("last_name", "first_name", "infix"),
-        "teachers": school_class.teachers.order_by("last_name", "first_name"),
+        "students": _by_last_name(students),
+        "teachers": _by_last_name(teachers),
+        "programmes": _per_programme(school_class.students.filter(role=Role.STUDENT)),
         "show_archived": show_archived,
     }
     return render(request, "accounts/class_detail.html", context)

@@ -7,4 +7,6 @@ from . import history_views
 app_name = "history"
 urlpatterns = [
     path("", history_views.run_list, name="list"),
+    path("<uuid:pk>/", history_views.run_detail, name="detail"),
+    path("<uuid:pk>/ongedaan-maken/", history_views.run_undo, name="undo"),
 ]

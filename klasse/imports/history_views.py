@@ -1,14 +1,84 @@
-"""The import history."""
+"""TOOLS › GESCHIEDENIS: every import with its report, and undo within 30 days."""
 
+from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from klasse.accounts.access import admin_required
+from klasse.accounts.audit import field_labels
+from klasse.accounts.models import Account, AuditEntry
 
 from .models import ImportRun
+from .undo import UNDO_DAYS, UndoRefused, import_undo, undo_refusal
+
+PAGE_SIZE = 50
+PROBLEMS_PAGE_SIZE = 200
+
+
+def _get_run_for_admin(user: Account, pk) -> ImportRun:
+    runs = ImportRun.objects.filter(school_id=user.school_id).exclude(
+        status=ImportRun.Status.PLANNED
+    )
+    return get_object_or_404(runs.select_related("actor", "undone_by"), pk=pk)
 
 
 @admin_required
 def run_list(request: HttpRequest) -> HttpResponse:
-    runs = ImportRun.objects.filter(school_id=request.user.school_id).exclude(status="planned")
-    return render(request, "imports/history/list.html", {"tools_tab": "history", "runs": runs})
+    runs = (
+        ImportRun.objects.filter(school_id=request.user.school_id)
+        .exclude(status=ImportRun.Status.PLANNED)
+        .select_related("actor", "undone_by")
+        .defer("report", "changes")
+    )
+    page = Paginator(runs, PAGE_SIZE).get_page(request.GET.get("pagina"))
+    return render(request, "imports/history/list.html", {"tools_tab": "history", "page": page})
+
+
+@admin_required
+def run_detail(request: HttpRequest, pk) -> HttpResponse:
+    run = _get_run_for_admin(request.user, pk)
+    problems = (run.report or {}).get("problems", [])
+    changes = run.changes or {}
+    undo_entry = (
+        AuditEntry.objects.filter(
+            school_id=run.school_id, action=AuditEntry.Action.UNDO, details__run=str(run.pk)
+        ).first()
+        if run.undone_at
+        else None
+    )
+    undo = undo_entry.details.get("result") if undo_entry else None
+    if undo:
+        undo["kept"] = [{**k, "fields": field_labels(k["fields"])} for k in undo.get("kept", [])]
+    context = {
+        "tools_tab": "history",
+        "run": run,
+        "problems": Paginator(problems, PROBLEMS_PAGE_SIZE).get_page(request.GET.get("pagina")),
+        "problem_count": len(problems),
+        "changed": {key: len(changes.get(key, [])) for key in ("added", "updated", "archived")},
+        "refusal": undo_refusal(run),
+        "undo_days": UNDO_DAYS,
+        "undo": undo,
+    }
+    return render(request, "imports/history/detail.html", context)
+
+
+@admin_required
+@require_POST
+def run_undo(request: HttpRequest, pk) -> HttpResponse:
+    run = _get_run_for_admin(request.user, pk)
+    try:
+        result = import_undo(run=run, actor=request.user)
+    except UndoRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        message = _("De import is ongedaan gemaakt.")
+        if result.kept:
+            message += " " + _(
+                "%(n)s account(s) zijn na de import nog gewijzigd en zijn niet teruggezet; "
+                "ze staan hieronder."
+            ) % {"n": len(result.kept)}
+        messages.success(request, message)
+    return redirect("history:detail", pk=run.pk)

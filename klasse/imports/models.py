@@ -69,3 +69,22 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.get_status_display()})"
+
+
+class RememberedMapping(models.Model):
+    """A school's last mapping for one set of column headers, offered again next time."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    headers_key = models.CharField(max_length=64)  # sha256 of the sorted headers
+    mapping = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "headers_key"], name="remembered_mapping_per_headers"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school_id}: {', '.join(self.mapping)}"

@@ -6,6 +6,7 @@ import hashlib
 
 from django.utils import timezone
 
+from klasse.accounts.audit import audit_import
 from klasse.accounts.models import Account, School
 
 from .core.applying import AppliedChanges
@@ -18,7 +19,7 @@ def import_run_record_cli(
     """A `record` callback for run_import that stores a finished command-line import."""
 
     def record(report: dict, changes: AppliedChanges) -> None:
-        ImportRun.objects.create(
+        run = ImportRun.objects.create(
             school=school,
             actor=actor,
             source="cli",
@@ -32,6 +33,15 @@ def import_run_record_cli(
             report=report,
             changes=changes.as_dict(),
             finished_at=timezone.now(),
+        )
+        audit_import(
+            school_id=school.pk,
+            actor=actor,
+            run_id=run.pk,
+            file_name=run.file_name,
+            source=run.source,
+            actions=actions,
+            counts=run.counts,
         )
 
     return record

@@ -10,13 +10,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import make_password
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from klasse.accounts.models import Account, Programme, Role, School, SchoolClass
 
 from .hashing import hash_passwords
 from .planning import Plan, PlannedRow, school_fingerprint
+from .reading import gc_paused
 
 Progress = Callable[[int, int], None]
 ACCOUNT_TABLE = Account._meta.db_table
@@ -57,7 +58,8 @@ def apply_plan(
     total = len(writing) + len(plan.archive) + 1
     hashes = _hash_for(writing, report, total)
     changes = AppliedChanges()
-    with transaction.atomic():
+    # gc paused: the rows and dicts built for 100,000 accounts hold no reference cycles.
+    with transaction.atomic(), gc_paused():
         School.objects.select_for_update().get(pk=plan.school_id)
         if school_fingerprint(plan.school_id) != plan.fingerprint:
             raise StalePlan
@@ -136,29 +138,27 @@ def _student_class(planned: PlannedRow, classes: dict[str, int]) -> int | None:
     return classes[planned.row.class_names[0].lower()]
 
 
+INSERT_COLUMNS = (
+    "password",
+    "school_id",
+    "username",
+    "first_name",
+    "infix",
+    "last_name",
+    "email",
+    "role",
+    "external_id",
+    "school_class_id",
+    "programme_id",
+    "created_at",
+    "updated_at",
+)
+
+
 def _insert(plan, adds, hashes, classes, programmes, now, changes: AppliedChanges) -> None:
     if not adds:
         return
     stamp = connection.ops.adapt_datetimefield_value(now)
-    columns = (
-        "password",
-        "school_id",
-        "username",
-        "first_name",
-        "infix",
-        "last_name",
-        "email",
-        "role",
-        "external_id",
-        "school_class_id",
-        "programme_id",
-        "created_at",
-        "updated_at",
-    )
-    sql = (
-        f"INSERT INTO {ACCOUNT_TABLE} ({', '.join(columns)}) "
-        f"VALUES ({', '.join(['%s'] * len(columns))})"
-    )
     unusable = make_password(None)  # one '!' marker is as unusable as many
     params = []
     for planned in adds:
@@ -180,14 +180,20 @@ def _insert(plan, adds, hashes, classes, programmes, now, changes: AppliedChange
                 stamp,
             )
         )
-    with connection.cursor() as cursor:
-        for start in range(0, len(params), BATCH):
-            cursor.executemany(sql, params[start : start + BATCH])
-    ids = dict(
-        Account.objects.filter(school_id=plan.school_id, created_at=now).values_list(
-            "username", "id"
+    if connection.vendor == "postgresql":
+        _copy_in(ACCOUNT_TABLE, INSERT_COLUMNS, params)
+    else:
+        sql = (
+            f"INSERT INTO {ACCOUNT_TABLE} ({', '.join(INSERT_COLUMNS)}) "
+            f"VALUES ({', '.join(['%s'] * len(INSERT_COLUMNS))})"
         )
-    )
+        with connection.cursor() as cursor:
+            for start in range(0, len(params), BATCH):
+                cursor.executemany(sql, params[start : start + BATCH])
+    # The new ids: every row this transaction inserted carries `now` (no ORDER BY: the
+    # model's default ordering would sort the whole school for nothing).
+    added = Account.objects.filter(school_id=plan.school_id, created_at=now).order_by()
+    ids = dict(added.values_list("username", "id"))
     for planned in adds:
         planned.account_id = ids[planned.row.values["username"]]
         changes.added.append(planned.account_id)
@@ -206,18 +212,24 @@ UPDATE_FIELDS = (
     "programme_id",
     "archived_at",
 )
+# The fields whose values _jsonable turns into text (dates); the others are text or ids.
+_TEMPORAL_FIELDS = tuple(
+    name
+    for name in UPDATE_FIELDS
+    if isinstance(Account._meta.get_field(name), models.DateField)  # DateTimeField too
+)
+_TEMPORAL_INDEXES = tuple(1 + UPDATE_FIELDS.index(name) for name in _TEMPORAL_FIELDS)
 
 
 def _update(plan, updates, hashes, classes, programmes, now, changes: AppliedChanges) -> None:
+    """Write each account's new values. Only the columns that change are written: rows
+    that change the same columns (a class, say) share one statement, and a column that
+    keeps its value costs no index update."""
     if not updates:
         return
     before = _current_values([p.account_id for p in updates])
     stamp = connection.ops.adapt_datetimefield_value(now)
-    sql = (
-        f"UPDATE {ACCOUNT_TABLE} SET {', '.join(f'{f} = %s' for f in UPDATE_FIELDS)}, "
-        "password = COALESCE(%s, password), updated_at = %s WHERE id = %s AND school_id = %s"
-    )
-    params = []
+    groups: dict[tuple[str, ...], list[tuple]] = {}
     for planned in updates:
         old = before[planned.account_id]
         new = dict(old)
@@ -236,35 +248,86 @@ def _update(plan, updates, hashes, classes, programmes, now, changes: AppliedCha
         if "programme" in planned.changes:
             new["programme_id"] = programmes[planned.row.programme]
         new["archived_at"] = None
-        params.append(
-            (
-                *(_db(new[f]) for f in UPDATE_FIELDS),
-                hashes.get(planned.row.number) if planned.set_password else None,
-                stamp,
-                planned.account_id,
-                plan.school_id,
-            )
-        )
+        columns = tuple([f for f in UPDATE_FIELDS if new[f] != old[f]])
+        values = tuple([_db(new[f]) if f in _TEMPORAL_FIELDS else new[f] for f in columns])
+        password = hashes.get(planned.row.number) if planned.set_password else None
+        if password is not None:
+            columns += ("password",)
+            values += (password,)
+        groups.setdefault(columns, []).append((*values, stamp, planned.account_id, plan.school_id))
         changes.updated.append(
             {
                 "id": planned.account_id,
-                "before": _jsonable(old),
+                "before": _jsonable(old),  # in place: old and new are this loop's own dicts
                 "after": _jsonable(new),
                 "fields": sorted(planned.changes),
             }
         )
+    for columns, params in groups.items():
+        _update_rows((*columns, "updated_at"), params)
+
+
+def _update_rows(columns: tuple[str, ...], params: list[tuple]) -> None:
+    """UPDATE the accounts table from rows of (*columns, id, school_id): on PostgreSQL one
+    COPY into a temporary table and one UPDATE … FROM, elsewhere executemany by id."""
+    if connection.vendor == "postgresql":
+        temp = "klasse_import_update"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {temp} ON COMMIT DROP AS "
+                f"SELECT {', '.join(columns)}, id, school_id FROM {ACCOUNT_TABLE} WITH NO DATA"
+            )
+            _copy_in(temp, (*columns, "id", "school_id"), params)
+            cursor.execute(f"ANALYZE {temp}")
+            cursor.execute(
+                f"UPDATE {ACCOUNT_TABLE} AS a SET "
+                + ", ".join(f"{c} = u.{c}" for c in columns)
+                + f" FROM {temp} AS u WHERE a.id = u.id AND a.school_id = u.school_id"
+            )
+            cursor.execute(f"DROP TABLE {temp}")
+        return
+    sql = (
+        f"UPDATE {ACCOUNT_TABLE} SET {', '.join(f'{c} = %s' for c in columns)} "
+        "WHERE id = %s AND school_id = %s"
+    )
     with connection.cursor() as cursor:
         for start in range(0, len(params), BATCH):
             cursor.executemany(sql, params[start : start + BATCH])
 
 
+def _copy_in(table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """PostgreSQL's COPY … FROM STDIN, in the current transaction (psycopg 3)."""
+    with connection.cursor() as cursor:
+        sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+        with cursor.cursor.copy(sql) as copy:
+            for row in rows:
+                copy.write_row(row)
+
+
 def _current_values(ids: list[int]) -> dict[int, dict]:
-    values = {}
-    for start in range(0, len(ids), BATCH):
-        for row in Account.objects.filter(pk__in=ids[start : start + BATCH]).values(
-            "id", *UPDATE_FIELDS
-        ):
-            values[row.pop("id")] = row
+    """{id: {field: value}} for UPDATE_FIELDS, as `Account.objects.values()` gives them.
+
+    A plain SELECT: the ORM would prepare every one of the ids as a lookup value and
+    convert every row. Only the dates need the ORM's conversion (to aware datetimes),
+    and only archived accounts have one, so only those are read again through the ORM."""
+    columns = ", ".join(("id", *UPDATE_FIELDS))  # these attnames are the column names
+    values: dict[int, dict] = {}
+    dated: list[int] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), BATCH):
+            chunk = ids[start : start + BATCH]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(f"SELECT {columns} FROM {ACCOUNT_TABLE} WHERE id IN ({marks})", chunk)
+            for row in cursor.fetchall():
+                values[row[0]] = dict(zip(UPDATE_FIELDS, row[1:], strict=True))
+                for index in _TEMPORAL_INDEXES:
+                    if row[index] is not None:
+                        dated.append(row[0])
+                        break
+    for start in range(0, len(dated), BATCH):
+        chunk = Account.objects.filter(pk__in=dated[start : start + BATCH]).order_by()
+        for row in chunk.values("id", *_TEMPORAL_FIELDS):
+            values[row.pop("id")].update(row)
     return values
 
 
@@ -273,7 +336,13 @@ def _db(value):
 
 
 def _jsonable(values: dict) -> dict:
-    return {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in values.items()}
+    """`values` with its dates as ISO text, changed in place (only _TEMPORAL_FIELDS can
+    hold a date; the other fields hold text and ids)."""
+    for name in _TEMPORAL_FIELDS:
+        value = values.get(name)
+        if hasattr(value, "isoformat"):
+            values[name] = value.isoformat()
+    return values
 
 
 def _archive(plan: Plan, now, changes: AppliedChanges) -> None:

@@ -13,7 +13,7 @@ from django.conf import settings
 from klasse.accounts.models import School
 
 from .applying import AppliedChanges, StalePlan, apply_plan
-from .mapping import LABELS, apply_overrides, check_mapping, missing_required, suggest_mapping
+from .mapping import apply_overrides, check_mapping, suggest_mapping
 from .planning import Actions, Plan, make_plan
 from .problems import FileProblem
 from .reading import Table, read_table
@@ -51,23 +51,15 @@ def read_upload(
 
 
 def resolve_mapping(table: Table, overrides: dict[str, str | None] | None) -> dict:
-    """The automatic mapping with the administrator's changes; all required columns or stop."""
+    """The automatic mapping with the administrator's changes; all required columns or stop.
+
+    An override that names no column of the file, or one field twice, is a mistake of the
+    caller, not of the file: it raises ValueError (the command line exits 2 on it).
+    """
     mapping = suggest_mapping(table.headers)
     if overrides:
-        try:
-            mapping = apply_overrides(mapping, overrides)
-        except ValueError as error:
-            raise FileProblem("missing_required_columns", str(error)) from error
+        mapping = apply_overrides(mapping, overrides)
     check_mapping(table.headers, mapping)
-    missing = missing_required(mapping)
-    if missing:
-        labels = ", ".join(LABELS[f] for f in missing)
-        raise FileProblem(
-            "missing_required_columns",
-            f"Het bestand mist de verplichte kolom(men): {labels}. Gevonden kolommen: "
-            f"{', '.join(table.headers)}. Voeg de kolom toe of koppel een bestaande kolom "
-            "aan het juiste veld.",
-        )
     return mapping
 
 

@@ -9,11 +9,13 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Count, Max, Sum
 
 from klasse.accounts.models import Account, Programme, Role, School, SchoolClass
 
 from .problems import Problem
+from .reading import gc_paused
 from .validation import ValidRow, username_key
 
 LOOKUP_CHUNK = 2000
@@ -30,6 +32,7 @@ CHANGE_LABELS = {
     "status": "status",
 }
 ROLE_LABELS = {"student": "leerling", "teacher": "docent", "admin": "beheerder"}
+_ADMIN, _TEACHER = Role.ADMIN.value, Role.TEACHER.value  # plain str: compared per row
 
 
 @dataclass(frozen=True)
@@ -44,7 +47,7 @@ class Actions:
         return [name for name, chosen in vars(self).items() if chosen]
 
 
-@dataclass
+@dataclass(slots=True)
 class PlannedRow:
     row: ValidRow
     action: str  # add | update | unchanged | skipped | error
@@ -94,7 +97,7 @@ class Plan:
         return sorted(found, key=lambda p: (p.row or 0, p.severity != "error"))
 
 
-@dataclass
+@dataclass(slots=True)
 class _Existing:
     id: int
     username: str
@@ -106,8 +109,12 @@ class _Existing:
     external_id: str
     class_id: int | None
     programme_id: int | None
-    archived: bool
+    archived_at: object  # as the database driver returns it; only None matters
     teacher_classes: frozenset[int] = frozenset()
+
+    @property
+    def archived(self) -> bool:
+        return self.archived_at is not None
 
 
 def school_fingerprint(school_id: int) -> str:
@@ -127,30 +134,53 @@ def make_plan(
 ) -> Plan:
     """1. load the school's accounts once; 2. decide each row; 3. find whom to archive."""
     fingerprint = school_fingerprint(school.pk)
-    existing = _load_existing(school.pk)
-    classes = {
-        name.lower(): (pk, name)
-        for pk, name in SchoolClass.objects.filter(school=school).values_list("id", "name")
-    }
-    class_names = {pk: name for pk, name in classes.values()}
-    programmes = dict(Programme.objects.values_list("code", "id"))
-    programme_codes = {pk: code for code, pk in programmes.items()}
-    new_keys = [r.key for r in rows if r.username and r.key not in existing and not r.errors]
-    taken = _taken_elsewhere(new_keys, school.pk)
-    similar = _similar_index(existing.values(), class_names)
-    context = _Context(
-        actions, mapped_fields, classes, class_names, programmes, programme_codes, taken, similar
-    )
-    planned = [_plan_row(row, existing.get(row.key), context) for row in rows]
-    in_file = {r.key for r in rows if r.username}
-    archive = []
-    if actions.archive:
-        archive = [
-            ArchivedAccount(a.id, a.username, _full_name(a), class_names.get(a.class_id, ""))
-            for key, a in existing.items()
-            if a.role == Role.STUDENT and not a.archived and key not in in_file
+    with gc_paused():  # see reading.gc_paused: accounts and planned rows have no cycles
+        existing, ordered = _load_existing(school.pk)
+        classes = {
+            name.lower(): (pk, name)
+            for pk, name in SchoolClass.objects.filter(school=school).values_list("id", "name")
+        }
+        class_names = {pk: name for pk, name in classes.values()}
+        programmes = dict(Programme.objects.values_list("code", "id"))
+        programme_codes = {pk: code for code, pk in programmes.items()}
+        keys = [username_key(r.values.get("username", "")) for r in rows]  # ValidRow.key
+        new_keys = [
+            k
+            for r, k in zip(rows, keys, strict=True)
+            if k not in existing and r.username and not r.errors
         ]
-    active = sum(1 for a in existing.values() if a.role == Role.STUDENT and not a.archived)
+        taken = _taken_elsewhere(new_keys, school.pk)
+        # Only a new row can resemble another account: no index when no row is new.
+        similar = _similar_index(existing.values(), class_names, ordered) if new_keys else {}
+        context = _Context(
+            actions,
+            mapped_fields,
+            classes,
+            class_names,
+            programmes,
+            programme_codes,
+            taken,
+            similar,
+        )
+        planned = [
+            _plan_row(row, key, existing.get(key), context)
+            for row, key in zip(rows, keys, strict=True)
+        ]
+        archive = []
+        if actions.archive:
+            in_file = {k for r, k in zip(rows, keys, strict=True) if r.username}
+            leaving = [
+                a
+                for key, a in existing.items()
+                if a.role == Role.STUDENT and not a.archived and key not in in_file
+            ]
+            if not ordered:
+                leaving.sort(key=_model_order)
+            archive = [
+                ArchivedAccount(a.id, a.username, _full_name(a), class_names.get(a.class_id, ""))
+                for a in leaving
+            ]
+        active = sum(1 for a in existing.values() if a.role == Role.STUDENT and not a.archived)
     return Plan(school.pk, actions, planned, archive, active, fingerprint)
 
 
@@ -166,12 +196,12 @@ class _Context:
     similar: dict[tuple[str, str, str], str]
 
 
-def _plan_row(row: ValidRow, account: _Existing | None, ctx: _Context) -> PlannedRow:
+def _plan_row(row: ValidRow, key: str, account: _Existing | None, ctx: _Context) -> PlannedRow:
     if row.errors:
         return PlannedRow(row, "error", account.id if account else None)
     if account is None:
-        return _plan_new(row, ctx)
-    if account.role == Role.ADMIN:
+        return _plan_new(row, key, ctx)
+    if account.role == _ADMIN:
         _error(
             row,
             "username",
@@ -180,20 +210,21 @@ def _plan_row(row: ValidRow, account: _Existing | None, ctx: _Context) -> Planne
             "Een import wijzigt geen beheerders; kies voor deze rij een andere naam.",
         )
         return PlannedRow(row, "error", account.id)
-    planned = PlannedRow(row, "unchanged", account.id, _changes(row, account, ctx))
-    planned.restore = account.archived
-    if planned.restore:
-        planned.changes["status"] = ("gearchiveerd", "actief")
+    changes = _changes(row, account, ctx)
+    restore = account.archived_at is not None
+    planned = PlannedRow(row, "unchanged", account.id, changes, restore)
+    if restore:
+        changes["status"] = ("gearchiveerd", "actief")
     if ctx.actions.overwrite_passwords and row.values.get("password"):
         planned.set_password = True
-        planned.changes["password"] = ("••••••", "nieuw wachtwoord")
-    if planned.changes:
+        changes["password"] = ("••••••", "nieuw wachtwoord")
+    if changes:
         planned.action = "update" if ctx.actions.update else "skipped"
     return planned
 
 
-def _plan_new(row: ValidRow, ctx: _Context) -> PlannedRow:
-    if row.key in ctx.taken:
+def _plan_new(row: ValidRow, key: str, ctx: _Context) -> PlannedRow:
+    if key in ctx.taken:
         _error(
             row,
             "username",
@@ -239,20 +270,34 @@ def _plan_new(row: ValidRow, ctx: _Context) -> PlannedRow:
 
 
 def _changes(row: ValidRow, account: _Existing, ctx: _Context) -> dict[str, tuple[str, str]]:
+    # Runs for every row of a yearly import that lists the whole school: written out field
+    # by field, which is twice as fast as a loop over the field names with getattr.
     changes: dict[str, tuple[str, str]] = {}
-    values = row.values
-    for fld in ("first_name", "infix", "last_name"):
-        if fld in ctx.mapped and values.get(fld, "") != getattr(account, fld):
-            changes[fld] = (getattr(account, fld), values.get(fld, ""))
-    for fld in ("email", "external_id"):
-        if values.get(fld) and values[fld] != getattr(account, fld):
-            changes[fld] = (getattr(account, fld), values[fld])
-    role = row.role if "role" in ctx.mapped else account.role
+    get = row.values.get
+    mapped = ctx.mapped
+    if "first_name" in mapped and (new := get("first_name", "")) != account.first_name:
+        changes["first_name"] = (account.first_name, new)
+    if "infix" in mapped and (new := get("infix", "")) != account.infix:
+        changes["infix"] = (account.infix, new)
+    if "last_name" in mapped and (new := get("last_name", "")) != account.last_name:
+        changes["last_name"] = (account.last_name, new)
+    if (new := get("email")) and new != account.email:
+        changes["email"] = (account.email, new)
+    if (new := get("external_id")) and new != account.external_id:
+        changes["external_id"] = (account.external_id, new)
+    role = row.role if "role" in mapped else account.role
     if role != account.role:
         changes["role"] = (ROLE_LABELS[account.role], ROLE_LABELS[role])
-    old_classes = _class_text(account, ctx)
-    if row.class_names or role != account.role:
-        new_classes = ", ".join(ctx.classes.get(n.lower(), (0, n))[1] for n in row.class_names)
+    names = row.class_names
+    if names or role != account.role:
+        if account.role == _TEACHER:
+            old_classes = _class_text(account, ctx)
+        else:
+            old_classes = ctx.class_names.get(account.class_id, "")
+        if len(names) == 1:
+            new_classes = ctx.classes.get(names[0].lower(), (0, names[0]))[1]
+        else:
+            new_classes = ", ".join(ctx.classes.get(n.lower(), (0, n))[1] for n in names)
         if new_classes != old_classes:
             changes["class_name"] = (old_classes, new_classes)
     if row.programme and ctx.programmes[row.programme] != account.programme_id:
@@ -270,26 +315,25 @@ def _error(row: ValidRow, fld: str | None, code: str, message: str) -> None:
     row.errors.append(Problem(row.number, None, fld, "error", code, message))
 
 
-def _load_existing(school_id: int) -> dict[str, _Existing]:
-    fields = (
-        "id",
-        "username",
-        "first_name",
-        "infix",
-        "last_name",
-        "email",
-        "role",
-        "external_id",
-        "school_class_id",
-        "programme_id",
-        "archived_at",
-    )
+def _load_existing(school_id: int) -> tuple[dict[str, _Existing], bool]:
+    """The school's accounts by username key, and whether they are in the model's order
+    (Account.Meta.ordering, the order the ORM returns them in).
+
+    The ORM's own query runs on the plain cursor: the ORM's per-row conversion (a datetime
+    parsed for every archived_at) costs more than the query. On SQLite the query is not
+    sorted (a sort of the whole school costs half the query): the few places that need the
+    order sort just what they need with `_model_order`, which orders as SQLite does."""
+    query = Account.objects.filter(school_id=school_id).values_list(*_EXISTING_FIELDS).query
+    ordered = connection.vendor != "sqlite"
+    if not ordered:
+        query.clear_ordering(force=True)
+    sql, params = query.sql_with_params()
     existing = {}
-    for values in (
-        Account.objects.filter(school_id=school_id).values_list(*fields).iterator(chunk_size=5000)
-    ):
-        account = _Existing(*values[:10], archived=values[10] is not None)
-        existing[username_key(account.username)] = account
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while chunk := cursor.fetchmany(5000):
+            for values in chunk:
+                existing[username_key(values[1])] = _Existing(*values)
     teaching: dict[int, set[int]] = {}
     links = SchoolClass.teachers.through.objects.filter(schoolclass__school_id=school_id)
     for account_id, class_id in links.values_list("account_id", "schoolclass_id"):
@@ -298,7 +342,22 @@ def _load_existing(school_id: int) -> dict[str, _Existing]:
         for account in existing.values():
             if account.id in teaching:
                 account.teacher_classes = frozenset(teaching[account.id])
-    return existing
+    return existing, ordered
+
+
+_EXISTING_FIELDS = (
+    "id",
+    "username",
+    "first_name",
+    "infix",
+    "last_name",
+    "email",
+    "role",
+    "external_id",
+    "school_class",
+    "programme",
+    "archived_at",
+)
 
 
 def _taken_elsewhere(keys: list[str], school_id: int) -> set[str]:
@@ -318,16 +377,26 @@ def _taken_elsewhere(keys: list[str], school_id: int) -> set[str]:
     return taken
 
 
-def _similar_index(accounts, class_names: dict[int, str]) -> dict[tuple[str, str, str], str]:
-    return {
-        (
-            a.first_name.lower(),
-            a.last_name.lower(),
-            class_names.get(a.class_id, "").lower(),
-        ): a.username
-        for a in accounts
-        if a.role == Role.STUDENT
-    }
+def _similar_index(
+    accounts, class_names: dict[int, str], ordered: bool
+) -> dict[tuple[str, str, str], str]:
+    """(first name, last name, class) → username; of two students alike, the one that comes
+    last in the model's ordering, as when `accounts` are in that order."""
+    found: dict[tuple[str, str, str], _Existing] = {}
+    for a in accounts:
+        if a.role != Role.STUDENT:
+            continue
+        key = (a.first_name.lower(), a.last_name.lower(), class_names.get(a.class_id, "").lower())
+        other = found.get(key)
+        if ordered or other is None or _model_order(a) > _model_order(other):
+            found[key] = a
+    return {key: a.username for key, a in found.items()}
+
+
+def _model_order(account: _Existing) -> tuple[str, str, str]:
+    """Account's Meta.ordering as SQLite sorts it (BINARY collation: code point order,
+    which is also how Python compares strings)."""
+    return (account.last_name, account.first_name, account.username)
 
 
 def _full_name(account: _Existing) -> str:

@@ -73,7 +73,7 @@ def read_table(
             f"{max_bytes / 1048576:.0f} MB. Splits het bestand en importeer de delen na elkaar.",
         )
     if _sniff(data, filename) == "xlsx":
-        with _gc_paused():
+        with gc_paused():
             return _build_table("xlsx", None, None, xlsx_records(data), max_rows, True, [])
     text, encoding, warnings = _decode(data, encoding)
     if delimiter is None:
@@ -83,8 +83,11 @@ def read_table(
     # Escaped cells are rare; one search over the text spares a check of every cell.
     unescape = _ESCAPED_CELL.search(text) is not None
     records = _csv_records(text, delimiter)
-    with _gc_paused():
-        return _build_table("csv", encoding, delimiter, records, max_rows, unescape, warnings)
+    with gc_paused():
+        try:
+            return _build_table("csv", encoding, delimiter, records, max_rows, unescape, warnings)
+        except csv.Error as exc:
+            raise _quote_problem(text, delimiter, exc) from None
 
 
 def repair_mojibake(text: str) -> str | None:
@@ -245,26 +248,35 @@ def _detect_delimiter(text: str) -> str:
 
 
 def _csv_records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+    """(number, cells) of each record; a broken quote raises csv.Error while iterating,
+    which read_table turns into `_quote_problem` (no per-row bookkeeping for the rare
+    broken file: it is read a second time to find the line)."""
     # newline="" lets csv see CR, LF and CRLF as line ends and keeps them inside quotes.
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))  # long field: row error
+    return enumerate(reader, 1)
+
+
+def _quote_problem(text: str, delimiter: str, exc: csv.Error) -> FileProblem:
+    """The file problem for a broken quote, naming the line after the last good record."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     line = 0
     try:
-        for number, cells in enumerate(reader, 1):
+        for _ in reader:
             line = reader.line_num
-            yield number, cells
-    except csv.Error as exc:
-        what = (
-            'een aanhalingsteken (") wordt geopend maar nergens gesloten'
-            if "end of data" in str(exc)
-            else 'na een afsluitend aanhalingsteken (") staat nog tekst in dezelfde waarde'
-        )
-        raise FileProblem(
-            "unreadable_file",
-            f'Regel {line + 1}: {what}. Een waarde tussen aanhalingstekens eindigt met " '
-            'direct voor het scheidingsteken of het einde van de regel; een " in de waarde '
-            'schrijf je als "".',
-        ) from None
+    except csv.Error:
+        pass
+    what = (
+        'een aanhalingsteken (") wordt geopend maar nergens gesloten'
+        if "end of data" in str(exc)
+        else 'na een afsluitend aanhalingsteken (") staat nog tekst in dezelfde waarde'
+    )
+    return FileProblem(
+        "unreadable_file",
+        f'Regel {line + 1}: {what}. Een waarde tussen aanhalingstekens eindigt met " '
+        'direct voor het scheidingsteken of het einde van de regel; een " in de waarde '
+        'schrijf je als "".',
+    )
 
 
 # --- rows -----------------------------------------------------------------------------
@@ -288,9 +300,10 @@ _ENCODING_ONLY = ftfy.TextFixerConfig(
 
 
 @contextmanager
-def _gc_paused() -> Iterator[None]:
+def gc_paused() -> Iterator[None]:
     # Rows are lists without cycles, yet the cyclic collector would rescan the growing
     # table again and again while it is built: pausing it saves about a quarter.
+    # Validating and planning pause it too, for the same reason.
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -338,11 +351,20 @@ def _build_table(
             warnings.append(_warning(header_number, header, "repaired_text", message))
     width = len(headers)
     keys = [_header_key(h) for h in headers]
+    # Whether a first cell starts a repeated header, per distinct first cell: the first
+    # column (a surname, a class) repeats, and this check runs on every row.
+    first_is_key: dict[str, bool] = {}
     rows: list[Row] = []
     for number, cells in records:
-        if _is_blank(cells):
+        if not (cells and cells[0].strip()) and _is_blank(cells):
             continue
-        if _header_key(cells[0]) == keys[0] and _repeats_header(cells, keys):
+        first = cells[0]
+        starts = first_is_key.get(first)
+        if starts is None:
+            starts = _header_key(first) == keys[0]
+            if len(first_is_key) < 10_000:
+                first_is_key[first] = starts
+        if starts and _repeats_header(cells, keys):
             continue
         extra = False
         if len(cells) < width:

@@ -92,6 +92,8 @@ class Command(BaseCommand):
             )
         except FileProblem as problem:
             return self._file_problem(opts, problem)
+        except ValueError as error:  # a --map that names no column, or a field twice
+            raise CommandError(str(error), returncode=2) from error
         self._print(opts, report)
 
     def _overrides(self, pairs: list[str]) -> dict[str, str | None]:

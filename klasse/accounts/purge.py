@@ -1,0 +1,103 @@
+"""Remove archived accounts for good (AVG: personal data is not kept longer than needed).
+
+Archiving keeps an account's data so that a later import can bring it back; purging is the
+step after that, for accounts archived long enough ago. It cannot be undone, so every
+purge is recorded: an audit entry per school, and a line in the `klasse.audit` log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import logging
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from .audit import audit_record
+from .models import Account, School
+
+PURGE_ACTION = "purge"
+audit_log = logging.getLogger("klasse.audit")
+
+
+@dataclass
+class PurgeResult:
+    archived_before: dt.date
+    dry_run: bool
+    per_school: dict[str, int] = field(default_factory=dict)  # slug → accounts
+
+    @property
+    def total(self) -> int:
+        return sum(self.per_school.values())
+
+
+def purge_cutoff(archived_before: dt.date) -> dt.datetime:
+    """The first moment of `archived_before` on the school's clock (TIME_ZONE)."""
+    return timezone.make_aware(dt.datetime.combine(archived_before, dt.time.min))
+
+
+def accounts_purge_archived(
+    *, archived_before: dt.date, school: School | None = None, dry_run: bool = False
+) -> PurgeResult:
+    """Delete the accounts archived before `archived_before` (of `school`, or of all).
+
+    1. refuse a date after today: nobody can have been archived before a future day that
+       is not also archived before today, so such a date is a typing error;
+    2. lock the schools concerned, as an import does, so that no import restores an account
+       while it is being removed;
+    3. delete the accounts (their class links go with them; audit entries and import runs
+       keep the username as text) and record the purge per school.
+    """
+    if archived_before > timezone.localdate():
+        raise ValueError(
+            f"De datum {archived_before:%Y-%m-%d} ligt in de toekomst. Kies een datum in het "
+            "verleden: accounts die vóór die datum gearchiveerd zijn, worden verwijderd."
+        )
+    result = PurgeResult(archived_before, dry_run)
+    with transaction.atomic():
+        accounts = Account.objects.filter(
+            archived_at__isnull=False, archived_at__lt=purge_cutoff(archived_before)
+        )
+        if school is not None:
+            accounts = accounts.filter(school=school)
+        if not dry_run:
+            school_ids = accounts.values("school_id").distinct()
+            list(School.objects.select_for_update().filter(pk__in=school_ids).order_by("pk"))
+        found = accounts.values("school_id", "school__slug").annotate(n=Count("id"))
+        found = sorted(found, key=lambda row: row["school__slug"])
+        result.per_school = {row["school__slug"]: row["n"] for row in found}
+        if not dry_run:
+            accounts.delete()
+            for row in found:
+                audit_record(
+                    school_id=row["school_id"],
+                    actor=None,
+                    action=PURGE_ACTION,
+                    details={
+                        "archived_before": archived_before.isoformat(),
+                        "count": row["n"],
+                        "by": _operator(),
+                        "via": "klasse purge",
+                    },
+                )
+    audit_log.log(
+        logging.INFO if dry_run else logging.WARNING,
+        "klasse purge%s: %d archived accounts archived before %s %s (%s), run by %s",
+        " --dry-run" if dry_run else "",
+        result.total,
+        archived_before.isoformat(),
+        "would be removed" if dry_run else "removed for good",
+        ", ".join(f"{slug}: {n}" for slug, n in result.per_school.items()) or "none",
+        _operator(),
+    )
+    return result
+
+
+def _operator() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no user name in a minimal container
+        return "onbekend"

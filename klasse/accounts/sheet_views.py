@@ -1,0 +1,75 @@
+"""TOOLS › INLOGKAARTJES: per class a printable page or a PDF to hand out in class."""
+
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.text import slugify
+from django.views.decorators.cache import never_cache
+
+from .access import admin_required, get_class_for_user
+from .forms import LoginSheetForm
+from .models import Role, SchoolClass
+from .pdf import login_sheet_pdf
+from .search import sort_key
+from .services import Renew, login_sheet_create
+
+
+@admin_required
+def sheet_classes(request: HttpRequest) -> HttpResponse:
+    classes = (
+        SchoolClass.objects.filter(school_id=request.user.school_id)
+        .annotate(
+            student_count=Count(
+                "students",
+                filter=Q(students__archived_at__isnull=True, students__role=Role.STUDENT),
+            )
+        )
+        .order_by("name")
+    )
+    return render(
+        request, "accounts/sheets/classes.html", {"tools_tab": "sheets", "classes": classes}
+    )
+
+
+@never_cache
+@admin_required
+def class_sheet(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET shows who gets a new password; POST sets them and returns the sheet, the only
+    place those passwords are ever shown."""
+    school_class = get_class_for_user(request.user, pk)
+    form = LoginSheetForm(request.POST or None, initial={"renew": Renew.MISSING, "format": "html"})
+    if request.method == "POST" and form.is_valid():
+        fmt = form.cleaned_data["format"]
+        cards = login_sheet_create(
+            school_class=school_class,
+            actor=request.user,
+            renew=form.cleaned_data["renew"],
+            fmt=fmt,
+        )
+        login_url = request.build_absolute_uri(reverse("login"))
+        if fmt == "pdf":
+            data = login_sheet_pdf(
+                cards,
+                school_name=request.user.school.name,
+                class_name=school_class.name,
+                login_url=login_url,
+            )
+            response = HttpResponse(data, content_type="application/pdf")
+            filename = f"inlogkaartjes-{slugify(school_class.name) or 'klas'}.pdf"
+            response["Content-Disposition"] = f'attachment; filename="{filename}"'
+            return response
+        context = {"school_class": school_class, "cards": cards, "login_url": login_url}
+        return render(request, "accounts/sheets/print.html", context)
+    students = sorted(
+        school_class.students.filter(archived_at__isnull=True, role=Role.STUDENT),
+        key=lambda a: sort_key(a.first_name, a.infix, a.last_name),
+    )
+    context = {
+        "tools_tab": "sheets",
+        "school_class": school_class,
+        "form": form,
+        "students": students,
+        "without_password": sum(1 for s in students if not s.has_usable_password()),
+    }
+    return render(request, "accounts/sheets/class.html", context)

@@ -1,0 +1,204 @@
+"""The wizard's forms: upload, how the file is read, the column mapping with the follow-up
+actions, and the final "Importeer"."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .core.mapping import (
+    FIELDS,
+    LABELS,
+    REQUIRED_COLUMNS,
+    Mapping,
+    apply_overrides,
+    check_mapping,
+    missing_required,
+    suggest_mapping,
+)
+from .core.pipeline import read_upload
+from .core.planning import Actions
+from .core.problems import FileProblem
+from .core.reading import Table
+
+ACCEPT = ".csv,.txt,.xlsx"
+ENCODING_CHOICES = [
+    ("utf-8", "UTF-8"),
+    ("utf-8-sig", _("UTF-8 met BOM")),
+    ("utf-16", _("UTF-16 (Unicode-tekst uit Excel)")),
+    ("cp1252", _("Windows-1252 (ANSI)")),
+]
+DELIMITER_CHOICES = [(";", _("puntkomma ( ; )")), (",", _("komma ( , )")), ("tab", _("tab"))]
+FIELD_CHOICES = [("", _("— niet importeren —"))] + [
+    (field, f"{LABELS[field]} *" if field in REQUIRED_COLUMNS else LABELS[field])
+    for field in FIELDS
+]
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Kies CSV-bestand"),
+        allow_empty_file=True,  # the reader's message for an empty file says what to do
+        widget=forms.FileInput(attrs={"accept": ACCEPT, "data-autosubmit": ""}),
+    )
+
+    def clean_file(self):
+        """Size first (nothing is read of a file that is too large), then read it once."""
+        upload = self.cleaned_data["file"]
+        limit = settings.KLASSE_MAX_UPLOAD_BYTES
+        if upload.size > limit:
+            raise ValidationError(
+                _(
+                    "Het bestand is %(size).1f MB; de grens is %(limit).0f MB. Splits het "
+                    "bestand en importeer de delen na elkaar."
+                ),
+                code="too_large",
+                params={"size": upload.size / 1048576, "limit": limit / 1048576},
+            )
+        self.content = upload.read()
+        try:
+            self.table: Table = read_upload(self.content, upload.name)
+        except FileProblem as problem:
+            raise ValidationError(problem.message, code=problem.code) from None
+        return upload
+
+
+class ReadingForm(forms.Form):
+    """How a CSV file is read; a changed choice reads the stored file again."""
+
+    encoding = forms.ChoiceField(label=_("Tekencodering"), choices=ENCODING_CHOICES)
+    delimiter = forms.ChoiceField(label=_("Scheidingsteken"), choices=DELIMITER_CHOICES)
+
+    @classmethod
+    def for_run(cls, data, file_info: dict) -> ReadingForm:
+        delimiter = file_info.get("delimiter")
+        initial = {
+            "encoding": file_info.get("encoding"),
+            "delimiter": "tab" if delimiter == "\t" else delimiter,
+        }
+        return cls(data if data and "encoding" in data else None, initial=initial)
+
+    def chosen(self) -> tuple[str | None, str | None]:
+        """(encoding, delimiter): the posted choice when valid, else the run's own."""
+        values = self.cleaned_data if self.is_bound and self.is_valid() else self.initial
+        delimiter = values.get("delimiter")
+        return values.get("encoding"), "\t" if delimiter == "tab" else delimiter
+
+
+ACTION_HINTS = {
+    "add": _(
+        "Rijen met een gebruikersnaam die nog niet in je school bestaat, worden nieuwe accounts."
+    ),
+    "update": _(
+        "Bestaande accounts krijgen de gegevens uit het bestand; gearchiveerde accounts die in "
+        "het bestand staan, komen terug."
+    ),
+    "archive": _(
+        "Leerlingen die niet in het bestand staan, worden gearchiveerd. Docenten en beheerders "
+        "worden nooit gearchiveerd."
+    ),
+    "overwrite_passwords": _(
+        "Bestaande accounts krijgen het wachtwoord uit het bestand. Laat dit uit als leerlingen "
+        "zelf een wachtwoord gekozen hebben."
+    ),
+}
+
+
+class MappingForm(forms.Form):
+    """One drop-down per column of the file (`kolom_0`, …) and the follow-up actions."""
+
+    add = forms.BooleanField(
+        label=_("Voeg nieuwe account(s) toe"), required=False, help_text=ACTION_HINTS["add"]
+    )
+    update = forms.BooleanField(
+        label=_("Werk account(s) bij"), required=False, help_text=ACTION_HINTS["update"]
+    )
+    archive = forms.BooleanField(
+        label=_("Archiveer account(s)"), required=False, help_text=ACTION_HINTS["archive"]
+    )
+    overwrite_passwords = forms.BooleanField(
+        label=_("Overschrijf wachtwoorden van bestaande accounts"),
+        required=False,
+        help_text=ACTION_HINTS["overwrite_passwords"],
+    )
+    ACTION_NAMES = ("add", "update", "archive", "overwrite_passwords")
+
+    def __init__(
+        self, data=None, *, headers: list[str], mapping: Mapping, actions: Actions
+    ) -> None:
+        initial = {name: getattr(actions, name) for name in self.ACTION_NAMES}
+        self.all_headers = headers
+        self.headers = list(dict.fromkeys(headers))  # a repeated header is one column here
+        initial |= {f"kolom_{i}": mapping.get(h) or "" for i, h in enumerate(self.headers)}
+        super().__init__(data, initial=initial)
+        for index, header in enumerate(self.headers):
+            self.fields[f"kolom_{index}"] = forms.ChoiceField(
+                label=header or _("(kolom %(n)s zonder naam)") % {"n": headers.index(header) + 1},
+                choices=FIELD_CHOICES,
+                required=False,
+            )
+
+    def column_fields(self) -> list[forms.BoundField]:
+        return [self[f"kolom_{i}"] for i in range(len(self.headers))]
+
+    def action_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.ACTION_NAMES]
+
+    def current_mapping(self) -> Mapping:
+        """The mapping as the page shows it now: posted, or else the initial one."""
+        source = self.data if self.is_bound else self.initial
+        return {
+            header: value if (value := source.get(f"kolom_{i}")) in FIELDS else None
+            for i, header in enumerate(self.headers)
+        }
+
+    def unmapped(self) -> list[str]:
+        return [LABELS[field] for field in missing_required(self.current_mapping())]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        chosen = {h: data.get(f"kolom_{i}") or None for i, h in enumerate(self.headers)}
+        if missing := missing_required(chosen):
+            self.add_error(
+                None,
+                ValidationError(
+                    _(
+                        "Koppel eerst de verplichte velden: %(fields)s. Kies bij een kolom van je "
+                        "bestand het veld dat erbij hoort."
+                    ),
+                    code="missing_required_columns",
+                    params={"fields": ", ".join(LABELS[f] for f in missing)},
+                ),
+            )
+        else:
+            try:
+                data["mapping"] = apply_overrides(suggest_mapping(self.all_headers), chosen)
+                check_mapping(self.all_headers, data["mapping"])
+            except ValueError as error:
+                self.add_error(None, ValidationError(str(error), code="mapping"))
+            except FileProblem as problem:
+                self.add_error(None, ValidationError(problem.message, code=problem.code))
+        if not (data.get("add") or data.get("update") or data.get("archive")):
+            self.add_error(
+                None,
+                ValidationError(
+                    _(
+                        "Kies minstens één vervolgactie: nieuwe accounts toevoegen, accounts "
+                        "bijwerken of accounts archiveren."
+                    ),
+                    code="no_action",
+                ),
+            )
+        data["actions"] = Actions(**{name: bool(data.get(name)) for name in self.ACTION_NAMES})
+        return data
+
+
+class ImportForm(forms.Form):
+    """The preview's "Importeer": the plan the administrator saw, and the extra tick."""
+
+    fingerprint = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    confirm_mass_archive = forms.BooleanField(
+        label=_("Ja, ik wil deze leerlingen archiveren."), required=False
+    )

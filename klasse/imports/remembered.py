@@ -1,0 +1,54 @@
+"""What the wizard offers before the administrator chooses: the school's last mapping for
+the same headers, and follow-up actions that suit the school's first or a later import."""
+
+from __future__ import annotations
+
+import hashlib
+
+from klasse.accounts.models import School
+
+from .core.mapping import FIELDS, Mapping, suggest_mapping
+from .core.planning import Actions
+from .models import ImportRun, RememberedMapping
+
+
+def headers_key(headers: list[str]) -> str:
+    """The same set of headers gives the same key, in any order."""
+    text = "\x1f".join(sorted(set(headers)))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def mapping_initial(run: ImportRun, headers: list[str]) -> Mapping:
+    """This run's own choice (back from the preview), else the school's last mapping for
+    these headers, else the automatic guess."""
+    for candidate in (run.mapping, _remembered(run.school, headers)):
+        if candidate and set(candidate) == set(headers) and _known_fields(candidate):
+            return {header: candidate[header] for header in dict.fromkeys(headers)}
+    return suggest_mapping(headers)
+
+
+def _known_fields(mapping: Mapping) -> bool:
+    return all(field is None or field in FIELDS for field in mapping.values())
+
+
+def mapping_remember(*, school: School, headers: list[str], mapping: Mapping) -> None:
+    RememberedMapping.objects.update_or_create(
+        school=school, headers_key=headers_key(headers), defaults={"mapping": mapping}
+    )
+
+
+def _remembered(school: School, headers: list[str]) -> Mapping | None:
+    found = RememberedMapping.objects.filter(school=school, headers_key=headers_key(headers))
+    return found.values_list("mapping", flat=True).first()
+
+
+def actions_initial(run: ImportRun) -> Actions:
+    """1. the run's own choice; 2. a school's first import only adds; 3. later imports add
+    and update, and archive when the school archived last time. Passwords are never
+    overwritten unless asked for again: students may have chosen their own."""
+    if run.actions:
+        return Actions(**{name: True for name in run.actions if name != "confirm_mass_archive"})
+    last = ImportRun.objects.filter(school_id=run.school_id, status=ImportRun.Status.DONE).first()
+    if last is None:
+        return Actions(add=True)
+    return Actions(add=True, update=True, archive="archive" in last.actions)

@@ -1,0 +1,180 @@
+"""The wizard's import runs: an upload becomes a run, which is mapped, previewed, queued and
+finally executed by the background task. Views and the task call these; these call the core.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Literal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from klasse.accounts.models import Account, School
+
+from .core.mapping import Mapping
+from .core.pipeline import Prepared, prepare_import, read_upload
+from .core.planning import Actions
+from .core.reading import Table
+from .models import ImportRun
+from .uploads import upload_delete, upload_read, upload_store
+
+Status = ImportRun.Status
+EDITABLE = (Status.PLANNED, Status.STALE)  # the wizard's steps before "Importeer"
+ABANDONED_AFTER = timedelta(hours=24)
+
+
+def run_create(
+    *, school: School, actor: Account, file_name: str, data: bytes, table: Table
+) -> ImportRun:
+    """Store the upload under a generated name and remember what was detected in it."""
+    runs_discard_abandoned()
+    detected = {"encoding": table.encoding, "delimiter": table.delimiter}
+    return ImportRun.objects.create(
+        school=school,
+        actor=actor,
+        source="web",
+        file_name=file_name[:255],
+        file_sha256=hashlib.sha256(data).hexdigest(),
+        stored_file=upload_store(data),
+        file_info={
+            "name": file_name[:255],
+            "format": table.format,
+            **detected,
+            "rows": len(table.rows),
+            "detected": detected,
+        },
+    )
+
+
+def run_read_table(run: ImportRun, *, encoding: str | None, delimiter: str | None) -> Table:
+    """The stored file read with this encoding and separator (None: the run's choice)."""
+    return read_upload(
+        upload_read(run.stored_file),
+        run.file_name,
+        **_reading(run, encoding=encoding, delimiter=delimiter),
+    )
+
+
+def run_actions(run: ImportRun, *, confirm_mass_archive: bool = False) -> Actions:
+    chosen = {name: True for name in run.actions if name != "confirm_mass_archive"}
+    return Actions(**chosen, confirm_mass_archive=confirm_mass_archive)
+
+
+def run_prepare(run: ImportRun, *, confirm_mass_archive: bool | None = None) -> Prepared:
+    """Read the stored file again and plan it against the school's accounts as they are now."""
+    if confirm_mass_archive is None:
+        confirm_mass_archive = "confirm_mass_archive" in run.actions
+    return prepare_import(
+        upload_read(run.stored_file),
+        run.file_name,
+        school=run.school,
+        actions=run_actions(run, confirm_mass_archive=confirm_mass_archive),
+        overrides=run.mapping,
+        **_reading(run, encoding=None, delimiter=None),
+    )
+
+
+def run_choose(
+    run: ImportRun,
+    *,
+    mapping: Mapping,
+    actions: Actions,
+    encoding: str | None,
+    delimiter: str | None,
+) -> None:
+    """Save the mapping step: columns, follow-up actions, and how the file is read."""
+    run.mapping = mapping
+    run.actions = actions.as_list()
+    run.file_info = {**run.file_info, "encoding": encoding, "delimiter": delimiter}
+    run.status = Status.PLANNED
+    run.save(update_fields=["mapping", "actions", "file_info", "status"])
+
+
+@dataclass
+class Queued:
+    """What happened to an "Importeer": `queued` (the task is enqueued), `already` (this run
+    was queued before: show its progress), `busy` (the same file is being imported by
+    `run`), `changed` (the school's accounts changed since the preview) or `confirm` (a mass
+    archive without the extra tick). For the last two, `prepared` is the new plan."""
+
+    outcome: Literal["queued", "already", "busy", "changed", "confirm"]
+    run: ImportRun
+    prepared: Prepared | None = None
+
+
+def run_queue(run: ImportRun, *, seen_fingerprint: str, confirm_mass_archive: bool) -> Queued:
+    """1. plan again (outside the lock: it may take seconds); 2. refuse a plan that differs
+    from the preview, or an unconfirmed mass archive; 3. lock the run and mark it queued,
+    unless a second click got there first; the database allows one live run per file."""
+    if run.status not in EDITABLE:
+        return Queued("already", run)
+    prepared = run_prepare(run, confirm_mass_archive=confirm_mass_archive)
+    if prepared.plan.fingerprint != seen_fingerprint:
+        return Queued("changed", run, prepared)
+    if prepared.plan.needs_confirmation:
+        return Queued("confirm", run, prepared)
+    try:
+        with transaction.atomic():
+            locked = ImportRun.objects.select_for_update().get(pk=run.pk)
+            if locked.status not in EDITABLE:
+                return Queued("already", locked)
+            locked.status = Status.QUEUED
+            locked.actions = prepared.plan.actions.as_list()
+            locked.fingerprint = prepared.plan.fingerprint
+            locked.counts = prepared.plan.counts
+            locked.progress = locked.total = 0
+            locked.error = ""
+            locked.save()
+    except IntegrityError:
+        live = ImportRun.objects.filter(
+            school_id=run.school_id,
+            file_sha256=run.file_sha256,
+            status__in=[Status.QUEUED, Status.RUNNING],
+        ).first()
+        return Queued("busy", live or run)
+    from .tasks import import_run
+
+    import_run.enqueue(str(locked.pk))
+    return Queued("queued", locked)
+
+
+def run_discard(run: ImportRun) -> None:
+    """The administrator stops the wizard: the file goes, and so does the unfinished run."""
+    upload_delete(run.stored_file)
+    if run.status in EDITABLE:
+        run.delete()
+
+
+def run_discard_file(run: ImportRun) -> None:
+    upload_delete(run.stored_file)
+    ImportRun.objects.filter(pk=run.pk).update(stored_file="")
+    run.stored_file = ""
+
+
+def runs_discard_abandoned() -> int:
+    """Files of wizards left unfinished for a day are deleted (the runs stay, without file)."""
+    cutoff = timezone.now() - ABANDONED_AFTER
+    abandoned = ImportRun.objects.filter(status__in=EDITABLE, created_at__lt=cutoff).exclude(
+        stored_file=""
+    )
+    count = 0
+    for run in abandoned.only("pk", "stored_file"):
+        run_discard_file(run)
+        count += 1
+    return count
+
+
+def _reading(run: ImportRun, *, encoding: str | None, delimiter: str | None) -> dict:
+    # Detection is passed as None rather than as its result: detecting also warns about a
+    # file that mixes UTF-8 and Windows-1252, which reading with a fixed encoding cannot.
+    info = run.file_info
+    detected = info.get("detected", {})
+    encoding = encoding or info.get("encoding")
+    delimiter = delimiter or info.get("delimiter")
+    return {
+        "encoding": None if encoding == detected.get("encoding") else encoding,
+        "delimiter": None if delimiter == detected.get("delimiter") else delimiter,
+    }

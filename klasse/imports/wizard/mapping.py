@@ -1,0 +1,106 @@
+"""Step 2: "Koppel kolommen", with how the file is read and the "Vervolgacties".
+
+One form, three submits (`stap`): `verder` saves and goes on; `opnieuw` reads the stored
+file again with another encoding or separator; `controleer` only redraws which required
+fields are unmapped. htmx sends the last two as soon as a drop-down changes; without
+JavaScript the button "Opnieuw inlezen" does the same. Nothing is saved but by `verder`.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from ..core.mapping import suggest_mapping
+from ..core.planning import Actions
+from ..core.problems import FileProblem
+from ..core.reading import Table
+from ..forms import MappingForm, ReadingForm
+from ..models import ImportRun
+from ..remembered import actions_initial, headers_key, mapping_initial, mapping_remember
+from ..runs import EDITABLE, run_choose, run_read_table
+from .common import _get_run_for_user, wizard_step
+
+SAMPLES = 3
+SAMPLE_ROWS = 50
+
+
+@wizard_step
+def mapping(request: HttpRequest, pk) -> HttpResponse:
+    run = _get_run_for_user(request.user, pk)
+    if run.status not in EDITABLE:
+        return redirect("imports:progress", run.pk)
+    step = request.POST.get("stap", "")
+    reading, table, problem = _read(run, request.POST)
+    form = _mapping_form(run, table, request.POST)
+    if step == "verder" and not form.is_bound:
+        problem = _(
+            "De kolommen zijn opnieuw ingelezen. Controleer de koppeling en klik op Verder."
+        )
+    elif step == "verder" and form.is_valid():
+        encoding, delimiter = reading.chosen() if reading else (None, None)
+        choice = form.cleaned_data
+        run_choose(
+            run,
+            mapping=choice["mapping"],
+            actions=choice["actions"],
+            encoding=encoding,
+            delimiter=delimiter,
+        )
+        mapping_remember(school=run.school, headers=table.headers, mapping=choice["mapping"])
+        return redirect("imports:preview", run.pk)
+    context = {
+        "problem": problem,
+        "run": run,
+        "table": table,
+        "reading": reading,
+        "form": form,
+        "columns": list(zip(form.column_fields(), _samples(table, form), strict=True)),
+        "errors": form.non_field_errors() if step == "verder" and form.is_bound else [],
+        "signature": headers_key(table.headers),
+        "tools_tab": "import",
+    }
+    return render(request, "imports/mapping.html", context)
+
+
+def _read(run: ImportRun, posted) -> tuple[ReadingForm | None, Table, str]:
+    """The table as the administrator now asks to read it; if that fails, as before."""
+    if run.file_info.get("format") != "csv":
+        return None, run_read_table(run, encoding=None, delimiter=None), ""
+    reading = ReadingForm.for_run(posted, run.file_info)
+    encoding, delimiter = reading.chosen()
+    try:
+        return reading, run_read_table(run, encoding=encoding, delimiter=delimiter), ""
+    except FileProblem as problem:
+        reading = ReadingForm.for_run(None, run.file_info)
+        return reading, run_read_table(run, encoding=None, delimiter=None), problem.message
+
+
+def _mapping_form(run: ImportRun, table: Table, posted) -> MappingForm:
+    """Bound to what was posted for these very columns; after a change of separator the
+    columns differ, and the page starts from the remembered or guessed mapping again."""
+    if posted and posted.get("kolommen") == headers_key(table.headers):
+        return MappingForm(posted, headers=table.headers, mapping={}, actions=Actions())
+    actions = (
+        Actions(**{name: name in posted for name in MappingForm.ACTION_NAMES})
+        if posted
+        else actions_initial(run)
+    )
+    return MappingForm(
+        headers=table.headers, mapping=mapping_initial(run, table.headers), actions=actions
+    )
+
+
+def _samples(table: Table, form: MappingForm) -> list[list[str]]:
+    """A few non-empty values of each column, from the first rows; never a password."""
+    found: list[list[str]] = []
+    chosen, guessed = form.current_mapping(), suggest_mapping(table.headers)
+    for header in form.headers:
+        index = table.headers.index(header)
+        values = (row.cells[index].strip() for row in table.rows[:SAMPLE_ROWS])
+        samples = list(dict.fromkeys(v for v in values if v))[:SAMPLES]
+        if "password" in (chosen.get(header), guessed.get(header)):
+            samples = ["••••••"] * len(samples)
+        found.append(samples)
+    return found

@@ -1,0 +1,119 @@
+"""Step 3: "Voorbeeld gebruikerslijst", its fix-up download, "Importeer", and stopping."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from ..core.pipeline import Prepared, mass_archive_problem
+from ..core.problems import FileProblem
+from ..forms import ImportForm
+from ..models import ImportRun
+from ..runs import EDITABLE, run_discard, run_prepare, run_queue
+from .common import _get_run_for_user, attachment, wizard_step
+from .fixup import fixup_csv, fixup_rows, fixup_xlsx
+from .lines import FILTERS, count_items, lines_page
+
+CHANGED = gettext_lazy(
+    "De accounts van je school zijn veranderd sinds je het voorbeeld bekeek (door een andere "
+    "import of een wijziging). Er is niets geïmporteerd. Hieronder staat het nieuwe voorbeeld: "
+    "controleer het en klik opnieuw op Importeer."
+)
+
+NEEDS_TICK = gettext_lazy(
+    "Er is niets geïmporteerd: zet eerst het vinkje hieronder als je deze leerlingen echt "
+    "wilt archiveren."
+)
+
+
+@wizard_step
+def preview(request: HttpRequest, pk) -> HttpResponse:
+    run = _get_run_for_user(request.user, pk)
+    if run.status not in EDITABLE:
+        return redirect("imports:progress", run.pk)
+    try:
+        prepared = run_prepare(run)
+    except FileProblem as problem:
+        messages.error(request, problem.message)
+        return redirect("imports:mapping", run.pk)
+    form = ImportForm(initial={"fingerprint": prepared.plan.fingerprint})
+    return _render(request, run, prepared, form)
+
+
+@wizard_step
+@require_POST
+def confirm(request: HttpRequest, pk) -> HttpResponse:
+    """ "Importeer": queue the run, unless the plan changed or a mass archive lacks its tick;
+    a second click, or the same file already importing, shows that import's progress."""
+    run = _get_run_for_user(request.user, pk)
+    form = ImportForm(request.POST)
+    if not form.is_valid():
+        return redirect("imports:preview", run.pk)
+    try:
+        queued = run_queue(
+            run,
+            seen_fingerprint=form.cleaned_data["fingerprint"],
+            confirm_mass_archive=form.cleaned_data["confirm_mass_archive"],
+        )
+    except FileProblem as problem:
+        messages.error(request, problem.message)
+        return redirect("imports:mapping", run.pk)
+    if queued.outcome == "changed":
+        messages.warning(request, CHANGED)
+        return redirect("imports:preview", run.pk)
+    if queued.outcome == "confirm":
+        form.add_error("confirm_mass_archive", NEEDS_TICK)
+        return _render(request, run, queued.prepared, form)
+    if queued.outcome == "busy":
+        messages.info(request, _("Dit bestand wordt al geïmporteerd; hier zie je hoe ver het is."))
+    return redirect("imports:progress", queued.run.pk)
+
+
+@wizard_step
+def fixup(request: HttpRequest, pk, fmt: str) -> HttpResponse:
+    """The rows with errors as a file to correct: the file's own columns plus "probleem"."""
+    run = _get_run_for_user(request.user, pk)
+    try:
+        headers, rows = fixup_rows(run_prepare(run))
+    except FileProblem as problem:
+        messages.error(request, problem.message)
+        return redirect("imports:mapping", run.pk)
+    content = (fixup_xlsx if fmt == "xlsx" else fixup_csv)(headers, rows)
+    return attachment(content, f"{Path(run.file_name).stem}-fouten.{fmt}", fmt)
+
+
+@wizard_step
+@require_POST
+def cancel(request: HttpRequest, pk) -> HttpResponse:
+    run = _get_run_for_user(request.user, pk)
+    if run.status in EDITABLE:
+        run_discard(run)
+        messages.success(request, _("De import is gestopt en het bestand is verwijderd."))
+    return redirect("imports:start")
+
+
+def _render(request: HttpRequest, run: ImportRun, prepared: Prepared, form) -> HttpResponse:
+    plan = prepared.plan
+    show = request.GET.get("toon") if request.GET.get("toon") in FILTERS else "alle"
+    context = {
+        "run": run,
+        "prepared": prepared,
+        "plan": plan,
+        "form": form,
+        "counts": count_items(plan.counts),
+        "filters": FILTERS,
+        "show": show,
+        "page": lines_page(plan, show=show, page=request.GET.get("pagina")),
+        "stale": run.status == ImportRun.Status.STALE,
+        "changed_message": CHANGED,
+        "mass_message": mass_archive_problem(plan).message if plan.mass_archive else "",
+        "has_work": any(plan.counts[k] for k in ("add", "update", "archive")),
+        "tools_tab": "import",
+    }
+    return render(request, "imports/preview.html", context)

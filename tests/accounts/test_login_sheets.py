@@ -1,0 +1,168 @@
+"""Inlogkaartjes: per class a printable page and a PDF; fresh passwords where needed."""
+
+import io
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.hashers import make_password
+from django.urls import reverse
+from django.utils import timezone
+from pypdf import PdfReader
+
+from klasse.accounts.models import Account, AuditEntry, Programme, SchoolClass
+from klasse.accounts.pdf import SIMPLIFIED_NOTE, login_sheet_pdf
+from klasse.accounts.services import LoginCard
+from tests.conftest import PASSWORD, client_for, make_account
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def newcomers(school_a, class_a) -> list[Account]:
+    """Two students of 3HB without a usable password, as an import without passwords makes."""
+    accounts = []
+    for username, first, last in (("zoe", "Zoë", "Çelik"), ("emre", "Emre", "Yılmaz")):
+        account = make_account(
+            school_a,
+            username,
+            first_name=first,
+            last_name=last,
+            school_class=class_a,
+            programme=Programme.objects.get(code="havo 3"),
+        )
+        account.password = make_password(None)
+        account.save()
+        accounts.append(account)
+    return accounts
+
+
+def pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def make_sheet(admin, school_class, fmt="html", renew="missing"):
+    return client_for(admin).post(
+        reverse("users:sheet", args=[school_class.pk]), {"format": fmt, "renew": renew}
+    )
+
+
+def test_the_sheet_page_changes_nothing_on_get(alice, class_a, sara, newcomers):
+    response = client_for(alice).get(reverse("users:sheet", args=[class_a.pk]))
+    assert response.status_code == 200 and response.context["without_password"] == 2
+    assert not AuditEntry.objects.exists()
+    assert not Account.objects.get(username="zoe").has_usable_password()
+
+
+def test_the_printable_page_gives_new_passwords_only_to_who_needs_one(
+    alice, class_a, sara, newcomers
+):
+    response = make_sheet(alice, class_a)
+    assert "no-store" in response["Cache-Control"]
+    cards = {card.username: card for card in response.context["cards"]}
+    assert set(cards) == {"sara", "zoe", "emre"}
+    assert cards["sara"].password is None
+    html = response.content.decode()
+    for username in ("zoe", "emre"):
+        password = cards[username].password
+        assert len(password) >= 10 and password in html
+        assert Account.objects.get(username=username).check_password(password)
+    assert Account.objects.get(username="sara").check_password(PASSWORD)
+    assert "Zoë Çelik" in html and "Emre Yılmaz" in html and "je eigen wachtwoord" in html
+
+
+def test_making_a_sheet_is_logged_without_the_passwords(alice, class_a, sara, newcomers):
+    response = make_sheet(alice, class_a)
+    sheet = AuditEntry.objects.get(action="login_sheet")
+    assert sheet.details["class"] == "3HB" and sheet.details["new_passwords"] == 2
+    renewed = AuditEntry.objects.filter(action="password").values_list("username", flat=True)
+    assert sorted(renewed) == ["emre", "zoe"]
+    for card in response.context["cards"]:
+        if card.password:
+            assert not AuditEntry.objects.filter(details__icontains=card.password).exists()
+
+
+def test_the_pdf_opens_and_holds_the_class(alice, class_a, sara, newcomers):
+    response = make_sheet(alice, class_a, fmt="pdf")
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    text = pdf_text(response.content)
+    for expected in ("Sara van der Berg", "sara", "zoe", "emre", "3HB"):
+        assert expected in text
+    zoe = Account.objects.get(username="zoe")
+    (password,) = [line for line in text.splitlines() if zoe.check_password(line.strip())]
+    assert len(password.strip()) >= 10
+    assert AuditEntry.objects.get(action="login_sheet").details["format"] == "pdf"
+
+
+def test_renew_all_gives_everyone_a_new_password(alice, class_a, sara):
+    response = make_sheet(alice, class_a, renew="all")
+    (card,) = response.context["cards"]
+    sara.refresh_from_db()
+    assert card.password and sara.check_password(card.password)
+
+
+def test_renew_never_logged_in_spares_who_has_logged_in(alice, class_a, sara, school_a):
+    used = make_account(school_a, "used", school_class=class_a, last_login=timezone.now())
+    response = make_sheet(alice, class_a, renew="never")
+    cards = {card.username: card.password for card in response.context["cards"]}
+    assert cards["sara"] and cards["used"] is None
+    used.refresh_from_db()
+    assert used.check_password(PASSWORD)
+
+
+def test_archived_students_and_other_classes_are_left_out(alice, class_a, sara, school_a):
+    sara.archived_at = timezone.now()
+    sara.save()
+    other = SchoolClass.objects.create(school=school_a, name="5A")
+    make_account(school_a, "elders", school_class=other)
+    assert make_sheet(alice, class_a).context["cards"] == []
+
+
+def test_another_schools_administrator_gets_404_and_changes_nothing(bob, class_a, newcomers):
+    assert client_for(bob).get(reverse("users:sheet", args=[class_a.pk])).status_code == 404
+    assert make_sheet(bob, class_a).status_code == 404
+    assert not Account.objects.get(username="zoe").has_usable_password()
+    assert not AuditEntry.objects.exists()
+
+
+def test_teachers_do_not_make_sheets(tom, class_a, newcomers):
+    assert make_sheet(tom, class_a).status_code == 403
+    assert not Account.objects.get(username="zoe").has_usable_password()
+
+
+def test_the_pdf_puts_ten_cards_on_a_page():
+    cards = [LoginCard(f"Kind {i}", f"kind{i}", "abcd-efgh-jkmn") for i in range(11)]
+    data = login_sheet_pdf(cards, school_name="Lyceum A", class_name="3HB", login_url="x")
+    reader = PdfReader(io.BytesIO(data))
+    assert len(reader.pages) == 2 and "kind10" in reader.pages[1].extract_text()
+
+
+def test_without_a_unicode_font_letters_outside_windows_1252_are_simplified_visibly():
+    cards = [
+        LoginCard("Zoë Çelik", "zoe", None),
+        LoginCard("Emre Yılmaz", "emre.yılmaz", "abcd-efgh-jkmn"),
+    ]
+    data = login_sheet_pdf(
+        cards,
+        school_name="Lyceum A",
+        class_name="3HB",
+        login_url="x",
+        font_dirs=[Path("/nonexistent")],
+    )
+    text = pdf_text(data)
+    assert "Zoë Çelik" in text  # Windows-1252 has ë and Ç
+    assert "Emre Yilmaz *" in text and "emre.yilmaz *" in text
+    assert SIMPLIFIED_NOTE[:40] in " ".join(text.split())
+
+
+def test_with_the_unicode_font_every_letter_is_kept():
+    font_dir = Path("/usr/share/fonts/truetype/dejavu")
+    if not (font_dir / "DejaVuSans.ttf").is_file():
+        pytest.skip("DejaVu fonts are not installed (Debian package fonts-dejavu-core)")
+    cards = [LoginCard("Emre Yılmaz", "emre.yılmaz", None)]
+    text = pdf_text(
+        login_sheet_pdf(
+            cards, school_name="A", class_name="3HB", login_url="x", font_dirs=[font_dir]
+        )
+    )
+    assert "Emre Yılmaz" in text and "emre.yılmaz" in text and "*" not in text

@@ -1,0 +1,249 @@
+"""Import history with its report, and undo within 30 days without undoing later edits."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from klasse.accounts import audit
+from klasse.accounts.models import Account, AuditEntry, Role, SchoolClass
+from klasse.imports import undo
+from klasse.imports.core.pipeline import run_import
+from klasse.imports.core.planning import Actions
+from klasse.imports.models import ImportRun
+from klasse.imports.services import import_run_record_cli
+from klasse.imports.undo import UndoRefused, import_undo
+from tests.conftest import client_for, make_account, template_csv
+
+pytestmark = pytest.mark.django_db
+ALL = Actions(add=True, update=True, archive=True)
+
+
+def do_import(school, actor, *lines: str, actions: Actions = ALL, name="leerlingen.csv"):
+    data = template_csv(*lines)
+    record = import_run_record_cli(
+        school=school, file_name=name, data=data, actions=actions.as_list(), actor=actor
+    )
+    run_import(data, name, school=school, actions=actions, record=record)
+    return ImportRun.objects.filter(school=school).first()
+
+
+@pytest.fixture
+def piet(school_a, class_a) -> Account:
+    """A student whom the import below does not list: it archives him."""
+    return make_account(school_a, "piet", school_class=class_a, first_name="Piet", last_name="Pol")
+
+
+@pytest.fixture
+def run(alice, sara, piet) -> ImportRun:
+    """Sara moves to 4HB and gets an e-mail address, Nieuw is added, Piet is archived."""
+    return do_import(
+        alice.school,
+        alice,
+        "Berg;van der;Sara;sara;;sara@school.nl;4HB;havo 4;;",
+        "Kind;;Nieuw;nieuw;geheim-wachtwoord-1;;4HB;havo 4;;",
+        "Fout;;Rij;fout;;;4HB;havo 99;;",
+    )
+
+
+# --- history ----------------------------------------------------------------------------
+
+
+def test_the_history_lists_who_when_file_actions_and_counts(alice, run):
+    html = client_for(alice).get(reverse("history:list")).content.decode()
+    assert "leerlingen.csv" in html and "alice" in html
+    assert "toevoegen, bijwerken, archiveren" in html
+    assert reverse("history:detail", args=[run.pk]) in html
+
+
+def test_the_detail_shows_the_full_report(alice, run):
+    response = client_for(alice).get(reverse("history:detail", args=[run.pk]))
+    html = response.content.decode()
+    assert response.context["problem_count"] == 1
+    assert "unknown_programme" in html and "havo 99" in html
+    assert response.context["changed"] == {"added": 1, "updated": 1, "archived": 1}
+    assert "Maak deze import ongedaan" in html
+
+
+def test_another_schools_administrator_sees_no_history_of_a(bob, run):
+    client = client_for(bob)
+    assert "leerlingen.csv" not in client.get(reverse("history:list")).content.decode()
+    assert client.get(reverse("history:detail", args=[run.pk])).status_code == 404
+    assert client.post(reverse("history:undo", args=[run.pk])).status_code == 404
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.DONE
+
+
+def test_teachers_do_not_see_the_history(tom, run):
+    assert client_for(tom).get(reverse("history:detail", args=[run.pk])).status_code == 403
+    assert client_for(tom).post(reverse("history:undo", args=[run.pk])).status_code == 403
+
+
+def test_a_planned_run_is_not_history(alice, school_a):
+    planned = ImportRun.objects.create(school=school_a, file_name="preview.csv")
+    assert "preview.csv" not in client_for(alice).get(reverse("history:list")).content.decode()
+    assert client_for(alice).get(reverse("history:detail", args=[planned.pk])).status_code == 404
+
+
+# --- undo -------------------------------------------------------------------------------
+
+
+def test_undo_removes_restores_and_sets_back(alice, run, sara, piet):
+    response = client_for(alice).post(reverse("history:undo", args=[run.pk]))
+    assert response.status_code == 302
+    assert not Account.objects.filter(username="nieuw").exists()
+    sara.refresh_from_db()
+    piet.refresh_from_db()
+    assert sara.school_class.name == "3HB" and sara.programme.code == "havo 3"
+    assert sara.email == "" and piet.is_active
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.UNDONE and run.undone_by == alice and run.undone_at
+
+
+def test_an_undo_is_recorded_and_shown(alice, run):
+    client = client_for(alice)
+    client.post(reverse("history:undo", args=[run.pk]))
+    entry = AuditEntry.objects.get(action="undo")
+    assert entry.actor == alice and entry.details["run"] == str(run.pk)
+    assert entry.details["result"]["removed"] == ["nieuw"]
+    html = client.get(reverse("history:detail", args=[run.pk])).content.decode()
+    assert "Ongedaan gemaakt door alice" in html and "Maak deze import ongedaan" not in html
+    listing = client.get(reverse("history:list")).content.decode()
+    assert "ongedaan gemaakt" in listing
+    log = client.get(reverse("users:audit")).content.decode()
+    assert "import ongedaan gemaakt" in log
+
+
+def test_undo_after_a_later_edit_leaves_that_edit_alone_and_names_it(alice, run, sara):
+    # After the import someone changes Sara's class by hand; her e-mail is still the import's.
+    client = client_for(alice)
+    client.post(
+        reverse("users:edit", args=[sara.pk]),
+        {
+            "first_name": "Sara",
+            "infix": "van der",
+            "last_name": "Berg",
+            "email": "sara@school.nl",
+            "external_id": "",
+            "role": "student",
+            "class_name": "5HB",
+            "programme": "havo 4",
+        },
+    )
+    client.post(reverse("history:undo", args=[run.pk]))
+    sara.refresh_from_db()
+    assert sara.school_class.name == "5HB"  # changed since: kept
+    assert sara.email == ""  # still the import's value: set back
+    assert sara.programme.code == "havo 3"
+    result = AuditEntry.objects.get(action="undo").details["result"]
+    assert result["kept"] == [
+        {"username": "sara", "name": "Sara van der Berg", "fields": ["class_name"]}
+    ]
+    html = client.get(reverse("history:detail", args=[run.pk])).content.decode()
+    assert "Niet teruggezet" in html and "Sara van der Berg" in html
+    assert "<td>klas</td>" in html
+
+
+def test_added_accounts_that_were_used_are_archived_not_removed(alice, run):
+    Account.objects.filter(username="nieuw").update(last_login=timezone.now())
+    result = import_undo(run=run, actor=alice)
+    nieuw = Account.objects.get(username="nieuw")
+    assert nieuw.is_archived and result.archived == ["nieuw"] and result.removed == []
+
+
+def test_an_account_archived_again_after_the_import_stays_archived(alice, run, piet):
+    later = timezone.now() + timedelta(minutes=5)
+    Account.objects.filter(pk=piet.pk).update(archived_at=later)
+    result = import_undo(run=run, actor=alice)
+    piet.refresh_from_db()
+    assert piet.is_archived
+    assert [(k.username, k.fields) for k in result.kept] == [("piet", ["status"])]
+
+
+def test_an_import_that_restored_an_account_archives_it_again_on_undo(alice, school_a, class_a):
+    gone = make_account(
+        school_a, "terug", school_class=class_a, first_name="Terug", last_name="Kind"
+    )
+    Account.objects.filter(pk=gone.pk).update(archived_at=timezone.now() - timedelta(days=3))
+    run = do_import(
+        school_a, alice, "Kind;;Terug;terug;;;3HB;havo 3;;", actions=Actions(update=True)
+    )
+    gone.refresh_from_db()
+    assert gone.is_active
+    import_undo(run=run, actor=alice)
+    gone.refresh_from_db()
+    assert gone.is_archived
+
+
+def test_undoing_a_role_change_to_teacher_unlinks_the_classes(alice, school_a, sara):
+    run = do_import(
+        school_a, alice, "Berg;van der;Sara;sara;;;3HB,5A;;docent;", actions=Actions(update=True)
+    )
+    sara.refresh_from_db()
+    assert sara.role == Role.TEACHER and sara.teaching_classes.count() == 2
+    import_undo(run=run, actor=alice)
+    sara.refresh_from_db()
+    assert sara.role == Role.STUDENT and sara.school_class.name == "3HB"
+    assert not sara.teaching_classes.exists()
+
+
+def test_undo_is_refused_after_30_days(alice, run):
+    ImportRun.objects.filter(pk=run.pk).update(finished_at=timezone.now() - timedelta(days=31))
+    run.refresh_from_db()
+    with pytest.raises(UndoRefused, match="30 dagen"):
+        import_undo(run=run, actor=alice)
+    html = client_for(alice).get(reverse("history:detail", args=[run.pk])).content.decode()
+    assert "meer dan 30 dagen" in html and "Maak deze import ongedaan" not in html
+    assert Account.objects.filter(username="nieuw").exists()
+
+
+def test_an_import_is_undone_only_once(alice, run):
+    client = client_for(alice)
+    client.post(reverse("history:undo", args=[run.pk]))
+    response = client.post(reverse("history:undo", args=[run.pk]), follow=True)
+    assert "al ongedaan gemaakt" in response.content.decode()
+    assert AuditEntry.objects.filter(action="undo").count() == 1
+
+
+def test_nothing_is_undone_on_get(alice, run):
+    assert client_for(alice).get(reverse("history:undo", args=[run.pk])).status_code == 405
+    assert Account.objects.filter(username="nieuw").exists()
+
+
+def test_an_undo_is_one_transaction(alice, run, sara, piet, monkeypatch):
+    def fail(**kwargs):
+        raise RuntimeError("the log is full")
+
+    monkeypatch.setattr(undo, "audit_record", fail)
+    with pytest.raises(RuntimeError):
+        import_undo(run=run, actor=alice)
+    assert Account.objects.filter(username="nieuw").exists()
+    sara.refresh_from_db()
+    piet.refresh_from_db()
+    assert sara.school_class.name == "4HB" and piet.is_archived
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.DONE and run.undone_at is None
+
+
+def test_accounts_removed_since_are_counted_not_fatal(alice, run):
+    Account.objects.filter(username="nieuw").delete()
+    Account.objects.filter(username="sara").delete()
+    result = import_undo(run=run, actor=alice)
+    assert result.missing == 2 and result.restored == ["piet"]
+
+
+def test_the_import_log_entry_survives_the_undo(alice, run):
+    import_undo(run=run, actor=alice)
+    assert list(AuditEntry.objects.order_by("id").values_list("action", flat=True)) == [
+        "import",
+        "undo",
+    ]
+    assert audit.describe_entry(AuditEntry.objects.get(action="undo"))[0].startswith(
+        "leerlingen.csv: 1 verwijderd"
+    )
+
+
+def test_classes_the_import_created_stay(alice, run):
+    import_undo(run=run, actor=alice)
+    assert SchoolClass.objects.filter(school=alice.school, name="4HB").exists()
