@@ -6,9 +6,10 @@ The task in `tasks.py` only passes the run's id here.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from klasse.accounts.audit import audit_import
@@ -17,7 +18,7 @@ from .core.applying import AppliedChanges, StalePlan, apply_plan
 from .core.pipeline import build_report
 from .core.problems import FileProblem
 from .models import ImportRun
-from .runs import run_discard_file, run_prepare
+from .runs import HEARTBEAT_EVERY, run_discard_file, run_prepare
 
 Status = ImportRun.Status
 logger = logging.getLogger(__name__)
@@ -38,7 +39,13 @@ def run_execute(*, run_id: str) -> str:
         if run is None or run.status != Status.QUEUED:
             return "skipped"
         run.status = Status.RUNNING
-        run.save(update_fields=["status"])
+        run.heartbeat_at = timezone.now()
+        run.save(update_fields=["status", "heartbeat_at"])
+    with Heartbeat(run.pk):
+        return _execute(run)
+
+
+def _execute(run: ImportRun) -> str:
     try:
         prepared = run_prepare(run)
         if prepared.plan.fingerprint != run.fingerprint:
@@ -89,6 +96,38 @@ def _record(run: ImportRun, report: dict, changes: AppliedChanges) -> None:
         actions=run.actions,
         counts=report["counts"],
     )
+
+
+class Heartbeat:
+    """While the import runs, a thread stamps `heartbeat_at` on its own connection (outside
+    the import's transaction, so others see it). If the worker dies, the stamps stop and
+    `runs_fail_interrupted` marks the run failed."""
+
+    def __init__(self, run_id) -> None:
+        self.run_id = run_id
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._beat, daemon=True)
+
+    def __enter__(self) -> Heartbeat:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stopped.set()
+        if self.thread.is_alive():
+            self.thread.join()
+
+    def _beat(self) -> None:
+        try:
+            while not self.stopped.wait(HEARTBEAT_EVERY):
+                try:
+                    ImportRun.objects.filter(pk=self.run_id, status=Status.RUNNING).update(
+                        heartbeat_at=timezone.now()
+                    )
+                except DatabaseError:  # SQLite: the import holds the one write lock; later
+                    continue
+        finally:
+            connection.close()
 
 
 class ProgressWriter:

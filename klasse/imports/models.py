@@ -39,6 +39,9 @@ class ImportRun(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
     fingerprint = models.CharField(max_length=64, blank=True)
     progress = models.PositiveIntegerField(default=0)
+    # Written every few seconds by the worker running the import; a running import whose
+    # heartbeat stopped lost its worker (killed, machine restarted) and is marked failed.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     total = models.PositiveIntegerField(default=0)
     counts = models.JSONField(default=dict)
     report = models.JSONField(default=dict)

@@ -10,6 +10,7 @@ from datetime import timedelta
 from typing import Literal
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from klasse.accounts.models import Account, School
@@ -24,6 +25,8 @@ from .uploads import upload_delete, upload_read, upload_store
 Status = ImportRun.Status
 EDITABLE = (Status.PLANNED, Status.STALE)  # the wizard's steps before "Importeer"
 ABANDONED_AFTER = timedelta(hours=24)
+HEARTBEAT_EVERY = 5  # seconds
+HEARTBEAT_TIMEOUT = timedelta(seconds=60)
 
 
 def run_create(
@@ -111,6 +114,7 @@ def run_queue(run: ImportRun, *, seen_fingerprint: str, confirm_mass_archive: bo
     unless a second click got there first; the database allows one live run per file."""
     if run.status not in EDITABLE:
         return Queued("already", run)
+    runs_fail_interrupted(school_id=run.school_id)  # a dead import must not block this file
     prepared = run_prepare(run, confirm_mass_archive=confirm_mass_archive)
     if prepared.plan.fingerprint != seen_fingerprint:
         return Queued("changed", run, prepared)
@@ -152,6 +156,32 @@ def run_discard_file(run: ImportRun) -> None:
     upload_delete(run.stored_file)
     ImportRun.objects.filter(pk=run.pk).update(stored_file="")
     run.stored_file = ""
+
+
+INTERRUPTED = (
+    "De import is onderbroken: de achtergrondtaak stopte onverwacht. Er is niets gewijzigd. "
+    "Kies het bestand opnieuw en probeer het nog eens."
+)
+
+
+def runs_fail_interrupted(*, school_id: int | None = None) -> int:
+    """Running imports whose worker stopped sending its heartbeat are marked failed.
+
+    Their transaction died with the worker, so nothing was applied; the upload goes too,
+    which also frees the file for a new attempt (one live run per file)."""
+    cutoff = timezone.now() - HEARTBEAT_TIMEOUT
+    dead = ImportRun.objects.filter(status=Status.RUNNING).filter(
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, created_at__lt=cutoff)
+    )
+    if school_id is not None:
+        dead = dead.filter(school_id=school_id)
+    count = 0
+    for run in dead.only("pk", "stored_file"):
+        run_discard_file(run)
+        count += ImportRun.objects.filter(pk=run.pk, status=Status.RUNNING).update(
+            status=Status.FAILED, error=INTERRUPTED, finished_at=timezone.now()
+        )
+    return count
 
 
 def runs_discard_abandoned() -> int:

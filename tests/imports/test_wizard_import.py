@@ -212,3 +212,35 @@ def test_the_database_worker_runs_a_queued_import(settings, catalogue, alice):
     call_command("worker", "--batch")
     run.refresh_from_db()
     assert run.status == "done" and Account.objects.filter(role="student").count() == 4
+
+
+def test_an_import_whose_worker_died_is_marked_failed_and_frees_its_file(school_a, alice):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from klasse.imports.models import ImportRun
+    from klasse.imports.runs import runs_fail_interrupted
+
+    long_ago = timezone.now() - timedelta(minutes=5)
+    dead = ImportRun.objects.create(
+        school=school_a,
+        file_name="a.csv",
+        file_sha256="x" * 64,
+        status="running",
+        heartbeat_at=long_ago,
+    )
+    alive = ImportRun.objects.create(
+        school=school_a,
+        file_name="b.csv",
+        file_sha256="y" * 64,
+        status="running",
+        heartbeat_at=timezone.now(),
+    )
+    response = client_for(alice).get(reverse("imports:progress", args=[dead.pk]))
+    dead.refresh_from_db()
+    assert response.status_code == 200 and dead.status == "failed"
+    assert "onderbroken" in dead.error and "niets gewijzigd" in dead.error
+    assert runs_fail_interrupted() == 0
+    alive.refresh_from_db()
+    assert alive.status == "running"

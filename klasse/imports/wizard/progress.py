@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from ..models import ImportRun
-from ..runs import EDITABLE
+from ..runs import EDITABLE, runs_fail_interrupted
 from .common import _get_run_for_user, wizard_step
 from .lines import count_items
 
@@ -17,6 +17,8 @@ SHOWN_PROBLEMS = 200
 @wizard_step
 def progress(request: HttpRequest, pk) -> HttpResponse:
     run = _get_run_for_user(request.user, pk)
+    if run.status == ImportRun.Status.RUNNING and runs_fail_interrupted(school_id=run.school_id):
+        run.refresh_from_db()
     if run.status in EDITABLE:  # not imported yet, or found stale: its preview says which
         return redirect("imports:preview", run.pk)
     return render(request, "imports/progress.html", _context(run))
@@ -26,6 +28,8 @@ def progress(request: HttpRequest, pk) -> HttpResponse:
 def progress_status(request: HttpRequest, pk) -> HttpResponse:
     """The fragment that htmx polls about once a second while the job runs."""
     run = _get_run_for_user(request.user, pk)
+    if run.status == ImportRun.Status.RUNNING and runs_fail_interrupted(school_id=run.school_id):
+        run.refresh_from_db()
     if run.status in EDITABLE:
         response = HttpResponse()
         response["HX-Redirect"] = reverse("imports:preview", args=[run.pk])

@@ -9,6 +9,10 @@ class Command(BaseCommand):
         parser.add_argument("--batch", action="store_true", help="stop when the queue is empty")
 
     def handle(self, *args, batch: bool, **options):
+        from klasse.imports.runs import runs_fail_interrupted
+
+        # Imports whose worker died (killed, machine restarted) are failed, never left running.
+        runs_fail_interrupted()
         call_command(
             "db_worker", "--interval", "0.5", "--no-startup-delay", *(["--batch"] if batch else [])
         )
