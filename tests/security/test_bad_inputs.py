@@ -249,12 +249,6 @@ def test_08_an_unquoted_comma_is_a_column_count_problem_not_shifted_data(school_
     assert usernames() == {"anna"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core: reading._build_table drops empty cells beyond the header before it flags "
-    "extra_cells, so a row split by a literal quote whose last cell is empty is shifted by "
-    "one column and imported shifted instead of wrong_column_count",
-)
 def test_08_an_unquoted_comma_is_a_column_count_problem_also_when_the_last_cell_is_empty(
     school_a,
 ):
@@ -344,12 +338,6 @@ def test_12_a_header_with_a_line_break_or_control_character_is_normalised(school
     assert (anna.first_name, anna.last_name) == ("Anna", "Jansen")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core: reading._clean_header removes only U+FEFF, U+200B and Cc controls; other "
-    "invisible format characters (Cf: soft hyphen, ZWNJ, ZWJ, LRM, word joiner) stay, so "
-    "mapping.normalise_header matches nothing and the column is silently left unmapped",
-)
 @pytest.mark.parametrize(
     "invisible",
     ["\u00ad", "\u200c", "\u200d", "\u200e", "\u2060"],
@@ -456,14 +444,6 @@ def damaged_xlsx(kind: str) -> bytes:
     return bytes(data)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core: xlsx.check_zip reads every entry (_has_dtd) and opens the zip outside any "
-    "handler for zipfile.BadZipFile, zlib.error, RuntimeError (encrypted entry), "
-    "NotImplementedError (newer zip version), ValueError and EOFError; a damaged .xlsx "
-    "crashes read_table instead of unreadable_file (about 60% of randomly damaged copies "
-    "of tests/fixtures/leerlingen.xlsx)",
-)
 @pytest.mark.parametrize(
     "kind", ["bad-local-header", "broken-deflate", "encrypted", "newer-zip-version"]
 )

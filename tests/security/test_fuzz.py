@@ -11,7 +11,6 @@ import codecs
 import csv
 import io
 import os
-import traceback
 from pathlib import Path
 
 import pytest
@@ -95,26 +94,11 @@ def test_arbitrary_bytes_are_read_or_refused_with_a_file_problem(data: bytes, na
     except FileProblem as problem:
         assert problem.code in FILE_PROBLEM_CODES and problem.message
         return
-    except Exception as error:
-        if _known_damaged_zip_crash(error):
-            return
-        raise
     assert table.headers and any(table.headers)
     numbers = [row.number for row in table.rows]
     assert table.rows and numbers == sorted(set(numbers))
     assert all(len(row.cells) == len(table.headers) for row in table.rows)
     assert all(isinstance(cell, str) for row in table.rows for cell in row.cells)
-
-
-def _known_damaged_zip_crash(error: Exception) -> bool:
-    """The crash on a damaged .xlsx that test_bad_inputs.py::
-    test_14_a_damaged_xlsx_is_a_file_problem_never_a_crash records (a strict xfail); only
-    from xlsx.check_zip. Remove this once that test passes."""
-    frames = traceback.extract_tb(error.__traceback__)
-    return any(f.filename.endswith("core/xlsx.py") and f.name in _ZIP_CHECKS for f in frames)
-
-
-_ZIP_CHECKS = {"check_zip", "_has_dtd"}
 
 
 # --- arbitrary tables through the whole preview ------------------------------------------

@@ -15,7 +15,8 @@ import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import islice, repeat
+from operator import itemgetter
 from typing import Literal
 
 import ftfy
@@ -282,7 +283,12 @@ def _quote_problem(text: str, delimiter: str, exc: csv.Error) -> FileProblem:
 # --- rows -----------------------------------------------------------------------------
 
 _CONTROL_RUN = re.compile(r"\s*[\x00-\x1f\x7f-\x9f\u2028\u2029]+\s*")
-_INVISIBLE = re.compile(r"[\ufeff\u200b]")
+# Invisible format characters (Unicode category Cf: BOM, zero-width and direction marks,
+# soft hyphen): inside a header they would leave the column silently unmatched.
+_INVISIBLE = re.compile(
+    "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u180e\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]"
+)
 _QUESTION_BY_LETTER = re.compile(r"(?<=[^\W\d_])\?|\?(?=[^\W\d_])")
 _ENCODING_ONLY = ftfy.TextFixerConfig(
     unescape_html=False,
@@ -355,22 +361,41 @@ def _build_table(
     # column (a surname, a class) repeats, and this check runs on every row.
     first_is_key: dict[str, bool] = {}
     rows: list[Row] = []
-    for number, cells in records:
-        if not (cells and cells[0].strip()) and _is_blank(cells):
-            continue
-        first = cells[0]
+
+    def add(chunk: list[tuple[int, list[str]]]) -> None:
+        if chunk and not unescape and len(rows) + len(chunk) <= max_rows:
+            numbers, row_cells = zip(*chunk, strict=True)
+            if set(map(len, row_cells)) == {width}:
+                firsts = list(map(itemgetter(0), row_cells))
+                # A first cell that is not blank: the row is not blank either.
+                if all(map(str.strip, firsts)) and not any(map(starts_header, set(firsts))):
+                    # The common chunk: nothing to skip, pad, cut or unescape.
+                    rows.extend(map(Row, numbers, row_cells, repeat(False)))
+                    return
+        for number, cells in chunk:
+            add_one(number, cells)
+
+    def starts_header(first: str) -> bool:
         starts = first_is_key.get(first)
         if starts is None:
             starts = _header_key(first) == keys[0]
             if len(first_is_key) < 10_000:
                 first_is_key[first] = starts
-        if starts and _repeats_header(cells, keys):
-            continue
+        return starts
+
+    def add_one(number: int, cells: list[str]) -> None:
+        if not (cells and cells[0].strip()) and _is_blank(cells):
+            return
+        if starts_header(cells[0]) and _repeats_header(cells, keys):
+            return
         extra = False
         if len(cells) < width:
             cells.extend([""] * (width - len(cells)))
         elif len(cells) > width:
-            extra = not _is_blank(cells[width:])
+            # Empty trailing cells are an exporter's habit and harmless, unless a literal
+            # quote shows that a value was split at its comma: then every cell after the
+            # split has shifted one column, and the row must not be imported as it stands.
+            extra = not _is_blank(cells[width:]) or any('"' in cell for cell in cells)
             del cells[width:]
         if unescape:
             cells = [_unescape(cell) for cell in cells]
@@ -381,6 +406,19 @@ def _build_table(
                 "en importeer de delen na elkaar.",
             )
         rows.append(Row(number, cells, extra))
+
+    # In chunks, so that most rows are taken by a few C-level passes. A record that cannot
+    # be read stops the reading after the rows before it, exactly as one by one.
+    while True:
+        chunk: list[tuple[int, list[str]]] = []
+        try:
+            chunk.extend(islice(records, 4096))
+        except Exception:
+            add(chunk)
+            raise
+        if not chunk:
+            break
+        add(chunk)
     if not rows:
         raise FileProblem(
             "empty_file",

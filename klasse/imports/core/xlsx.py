@@ -12,6 +12,7 @@ import datetime as dt
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -51,10 +52,28 @@ def xlsx_records(data: bytes) -> Iterator[tuple[int, list[str]]]:
 def check_zip(data: bytes) -> None:
     """Raise FileProblem for a damaged zip, a zip bomb, a non-workbook or a DOCTYPE."""
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        _check_archive(data)
+    except FileProblem:
+        raise
+    # A damaged zip fails in many ways while its entries are read (bad headers, broken
+    # deflate streams, encryption, a newer zip version): each means the same to a school.
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        zlib.error,
+        OSError,
+        ValueError,
+        EOFError,
+        RuntimeError,
+        NotImplementedError,
+        KeyError,
+        IndexError,
+    ):
         raise FileProblem("unreadable_file", _DAMAGED) from None
-    with archive:
+
+
+def _check_archive(data: bytes) -> None:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
         # zipfile never unpacks beyond an entry's declared size, so these sizes bind.
         infos = archive.infolist()
         if len(infos) > MAX_XLSX_ENTRIES:
