@@ -15,8 +15,7 @@ import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from itertools import islice, repeat
-from operator import itemgetter
+from itertools import islice
 from typing import Literal
 
 import ftfy
@@ -362,32 +361,17 @@ def _build_table(
     first_is_key: dict[str, bool] = {}
     rows: list[Row] = []
 
-    def add(chunk: list[tuple[int, list[str]]]) -> None:
-        if chunk and not unescape and len(rows) + len(chunk) <= max_rows:
-            numbers, row_cells = zip(*chunk, strict=True)
-            if set(map(len, row_cells)) == {width}:
-                firsts = list(map(itemgetter(0), row_cells))
-                # A first cell that is not blank: the row is not blank either.
-                if all(map(str.strip, firsts)) and not any(map(starts_header, set(firsts))):
-                    # The common chunk: nothing to skip, pad, cut or unescape.
-                    rows.extend(map(Row, numbers, row_cells, repeat(False)))
-                    return
-        for number, cells in chunk:
-            add_one(number, cells)
-
-    def starts_header(first: str) -> bool:
+    for number, cells in records:
+        if not (cells and cells[0].strip()) and _is_blank(cells):
+            continue
+        first = cells[0]
         starts = first_is_key.get(first)
         if starts is None:
             starts = _header_key(first) == keys[0]
             if len(first_is_key) < 10_000:
                 first_is_key[first] = starts
-        return starts
-
-    def add_one(number: int, cells: list[str]) -> None:
-        if not (cells and cells[0].strip()) and _is_blank(cells):
-            return
-        if starts_header(cells[0]) and _repeats_header(cells, keys):
-            return
+        if starts and _repeats_header(cells, keys):
+            continue
         extra = False
         if len(cells) < width:
             cells.extend([""] * (width - len(cells)))
@@ -406,19 +390,6 @@ def _build_table(
                 "en importeer de delen na elkaar.",
             )
         rows.append(Row(number, cells, extra))
-
-    # In chunks, so that most rows are taken by a few C-level passes. A record that cannot
-    # be read stops the reading after the rows before it, exactly as one by one.
-    while True:
-        chunk: list[tuple[int, list[str]]] = []
-        try:
-            chunk.extend(islice(records, 4096))
-        except Exception:
-            add(chunk)
-            raise
-        if not chunk:
-            break
-        add(chunk)
     if not rows:
         raise FileProblem(
             "empty_file",

@@ -1,0 +1,198 @@
+"""The engine's shortcuts for large files decide exactly what the careful row-by-row code
+decides.
+
+`validate_rows` takes most rows through `_clean_rows` (checks over whole columns) and
+`make_plan` takes unchanged students through a shortcut in `_plan_rows`; each claims to
+give what `_validate_row` and `_plan_row` give. These tests compare both on clean rows
+with one damaged cell each (the shortcut must notice every kind of damage) and on rows
+full of damage.
+"""
+
+import random
+
+import pytest
+from django.utils import timezone
+
+from klasse.accounts.models import Account, Role, SchoolClass
+from klasse.imports.core import planning, validation
+from klasse.imports.core.mapping import suggest_mapping
+from klasse.imports.core.planning import Actions, make_plan
+from klasse.imports.core.reading import Row, Table
+from tests.conftest import make_account
+
+HEADERS = [
+    "achternaam",
+    "tussenvoegsel",
+    "voornaam",
+    "gebruikersnaam",
+    "wachtwoord",
+    "e-mailadres",
+    "klas",
+    "opleiding",
+    "rol",
+    "stamnummer",
+]
+DAMAGE = [
+    "",
+    " ",
+    " x",
+    "x ",
+    "\u00a0x",
+    "x\t",
+    "a\nb",
+    "\x00",
+    "ZoÃ«",
+    "Ana?s",
+    "Zo\ufffd",
+    "Jan\u200b",
+    "x" * 31,
+    "x" * 51,
+    "x" * 151,
+    "x" * 300,
+    "ÉMILE",
+    "ｍａｒｉａ",
+    "ß",
+    "÷",
+    "a÷b",
+    "docent",
+    "beheerder",
+    "Leraar",
+    "havo 3",
+    "3 HAVO",
+    "foo 9",
+    "1HA, 2HB",
+    "a@b",
+    "A@B.NL",
+    "a@[1.2.3.4]",
+    '"q"@x.nl',
+    "a..b@x.nl",
+    "user@localhost",
+    "ſ@x.nl",
+    "a@-x.nl",
+    "a@b@c.nl",
+    "zoë@school.nl",
+    "password",
+    "12345678",
+    "correct horse",
+    "'=SUM(A1)",
+]
+
+
+def clean_row(i: int) -> list[str]:
+    return [
+        "Vries",
+        "de",
+        "Zoë",
+        f"zdvries{i}",
+        "",
+        f"zoe.devries.{i}@leerling.example.nl",
+        "3HA",
+        "havo 3",
+        "leerling",
+        f"{i:07d}",
+    ]
+
+
+def careful(table: Table, mapping: dict) -> list:
+    positions = {fld: table.headers.index(h) for h, fld in mapping.items() if fld}
+    columns = {fld: h for h, fld in mapping.items() if fld}
+    rows = [
+        validation._validate_row(r.number, r.cells, r.extra_cells, positions, columns)
+        for r in table.rows
+    ]
+    validation._mark_duplicates(rows, columns)
+    return rows
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_validation_shortcut_notices_every_single_damaged_cell(seed):
+    rng = random.Random(seed)
+    mapping = suggest_mapping(HEADERS)
+    for damage in DAMAGE:
+        rows = [Row(i + 2, clean_row(i)) for i in range(30)]
+        victim = rng.choice(rows)
+        victim.cells[rng.randrange(len(HEADERS))] = damage
+        table = Table("csv", "utf-8", ";", HEADERS, rows)
+        assert validation.validate_rows(table, mapping) == careful(table, mapping), damage
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_validation_shortcut_on_rows_full_of_damage(seed):
+    rng = random.Random(seed)
+    rows = []
+    for i in range(300):
+        cells = clean_row(i % 250)  # some usernames twice
+        for _ in range(rng.choice([0, 0, 1, 3])):
+            cells[rng.randrange(len(cells))] = rng.choice(DAMAGE)
+        if rng.random() < 0.05:
+            cells = cells[: rng.randrange(1, len(cells))]
+        rows.append(Row(i + 2, cells, extra_cells=rng.random() < 0.03))
+    mapping = suggest_mapping(HEADERS)
+    if seed % 2:
+        mapping["tussenvoegsel"] = mapping["rol"] = mapping["wachtwoord"] = None
+    table = Table("csv", "utf-8", ";", HEADERS, rows)
+    assert validation.validate_rows(table, mapping) == careful(table, mapping)
+
+
+def snapshot(plan) -> tuple:
+    rows = [
+        (p.row.number, p.action, p.account_id, p.changes, p.restore, p.set_password)
+        for p in plan.rows
+    ]
+    problems = [p.as_dict() for p in plan.problems]
+    return rows, problems, plan.archive, plan.active_students, plan.counts
+
+
+def test_planning_shortcut_decides_as_plan_row(school_a, monkeypatch):
+    rng = random.Random(7)
+    classes = {n: SchoolClass.objects.create(school=school_a, name=n) for n in ("3HA", "3HB")}
+    for i in range(60):
+        make_account(
+            school_a,
+            f"zdvries{i}",
+            first_name="Zoë",
+            infix="de",
+            last_name="Vries",
+            email=f"zoe.devries.{i}@leerling.example.nl",
+            external_id=f"{i:07d}",
+            school_class=classes["3HA"],
+            programme_id=planning.Programme.objects.get(code="havo 3").pk,
+            role=Role.TEACHER if i % 13 == 0 else Role.STUDENT,
+            archived_at=timezone.now() if i % 11 == 0 else None,
+        )
+    Account.objects.filter(username="zdvries5").update(role=Role.ADMIN)
+    cells = [clean_row(i) for i in range(70)]
+    for row in cells:
+        if rng.random() < 0.4:
+            field = rng.randrange(len(row))
+            row[field] = rng.choice(["", "3HB", "3hb", "vwo 4", "docent", "x@y.nl", "Jan"])
+    table = Table("csv", "utf-8", ";", HEADERS, [Row(i + 2, c) for i, c in enumerate(cells)])
+    for actions in (
+        Actions(add=True, update=True, archive=True, confirm_mass_archive=True),
+        Actions(update=True, overwrite_passwords=True),
+    ):
+        mapping = suggest_mapping(HEADERS)
+        mapped = {f for f in mapping.values() if f}
+        fast = make_plan(
+            validation.validate_rows(table, mapping),
+            school=school_a,
+            actions=actions,
+            mapped_fields=mapped,
+        )
+        with monkeypatch.context() as patch:
+            patch.setattr(
+                planning,
+                "_plan_rows",
+                lambda rows, keys, existing, ctx: [
+                    planning._plan_row(r, k, existing.get(k), ctx)
+                    for r, k in zip(rows, keys, strict=True)
+                ],
+            )
+            slow = make_plan(
+                validation.validate_rows(table, mapping),
+                school=school_a,
+                actions=actions,
+                mapped_fields=mapped,
+            )
+        assert snapshot(fast) == snapshot(slow)
+        assert fast.counts["unchanged"] > 10  # the shortcut was taken
