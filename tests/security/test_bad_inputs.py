@@ -902,14 +902,6 @@ def test_31_a_plan_that_stays_stale_is_never_applied(school_a, monkeypatch):
     assert not Account.objects.filter(username="anna").exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core: the plan's fingerprint (planning.school_fingerprint) covers only the "
-    "school's own accounts; a username another school takes between plan and apply makes "
-    "applying._insert fail on account_username_ci_unique (IntegrityError; on PostgreSQL a "
-    "raw psycopg UniqueViolation from COPY), which run_import does not turn into a re-plan "
-    "(username_taken) or a FileProblem: `klasse import` ends in a traceback",
-)
 def test_31_a_username_taken_elsewhere_between_preview_and_import_is_planned_again(
     school_a, school_b, monkeypatch
 ):

@@ -14,7 +14,7 @@ from itertools import chain, compress
 from operator import attrgetter, itemgetter
 
 from django.contrib.auth.hashers import make_password
-from django.db import DatabaseError, connection, models, transaction
+from django.db import DatabaseError, IntegrityError, connection, models, transaction
 from django.utils import timezone
 
 from klasse.accounts.models import Account, Programme, Role, School, SchoolClass
@@ -70,15 +70,21 @@ def apply_plan(
         now = timezone.now()
         classes = _ensure_classes(plan.school_id, writing)
         programmes = dict(Programme.objects.values_list("code", "id"))
-        _insert(
-            plan,
-            [p for p in writing if p.action == "add"],
-            hashes,
-            classes,
-            programmes,
-            now,
-            changes,
-        )
+        try:
+            _insert(
+                plan,
+                [p for p in writing if p.action == "add"],
+                hashes,
+                classes,
+                programmes,
+                now,
+                changes,
+            )
+        except IntegrityError as error:
+            # Another school took one of these usernames after the plan was made: the
+            # fingerprint covers only this school, the unique index covers the platform.
+            # Everything rolls back; planned again, the row says `username_taken`.
+            raise StalePlan from error
         report(len(changes.added), total)
         _update(
             plan,
@@ -95,7 +101,9 @@ def apply_plan(
         if record:
             record(changes)
         emailed = changes.emailed
-        transaction.on_commit(lambda: _queue_password_links(emailed))
+        # robust: a failure to queue the e-mails must not turn a committed import into an
+        # error for its caller.
+        transaction.on_commit(lambda: _queue_password_links(emailed), robust=True)
     report(total, total)
     return changes
 
