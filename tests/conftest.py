@@ -1,7 +1,10 @@
 """Personas shared by every test: Alice administers school A, Tom teaches there, Sara is a
 student there, and Bob administers school B and must never see anything of A."""
 
+import importlib
+
 import pytest
+from django.apps import apps as django_apps
 from django.test import Client
 
 from klasse.accounts.models import Account, Programme, Role, School, SchoolClass
@@ -17,6 +20,23 @@ def _fast_hashing_and_no_throttling(settings):
     settings.SECURE_SSL_REDIRECT = False
     # Background jobs run inline in unit tests; the worker has tests of its own.
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
+def _programme_catalogue(request) -> None:
+    """A transactional test's flush also empties the catalogue that a migration loads; every
+    test with a database gets it back before it starts."""
+    marker = request.node.get_closest_marker("django_db")
+    names = request.fixturenames
+    if "transactional_db" in names or (marker and marker.kwargs.get("transaction")):
+        request.getfixturevalue("transactional_db")
+    elif marker or "db" in names:
+        request.getfixturevalue("db")
+    else:
+        return
+    if not Programme.objects.exists():
+        migration = importlib.import_module("klasse.accounts.migrations.0002_programme_catalogue")
+        migration.load_catalogue(django_apps, None)
 
 
 @pytest.fixture

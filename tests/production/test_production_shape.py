@@ -1,6 +1,10 @@
 """The production shape on this machine: gunicorn with several processes, two task workers
 on their own processes, PostgreSQL, static files served by the application. An import goes
-in through HTTP and lands in the database."""
+in through HTTP and lands in the database.
+
+It runs on a PostgreSQL database of its own, set up by the `klasse` commands as an operator
+would, so that the test suite's own database is never shared with other processes.
+"""
 
 import os
 import signal
@@ -10,20 +14,19 @@ import sys
 import time
 from pathlib import Path
 
+import psycopg
 import pytest
 from django.db import connection
 
-from klasse.accounts.models import Account, Role, School
-from klasse.imports.models import ImportRun
 from tests.production.http import Browser
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "productie-wachtwoord-1"
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="production runs PostgreSQL"),
-]
+SHAPE_DB = "klasse_production_shape"
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="production runs PostgreSQL"
+)
 
 
 def free_port() -> int:
@@ -32,12 +35,21 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def production_env(tmp_path: Path) -> dict:
+def server_url() -> str:
     db = connection.settings_dict
-    url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+
+
+def recreate_database() -> None:
+    with psycopg.connect(f"{server_url()}/postgres", autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {SHAPE_DB} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {SHAPE_DB}")
+
+
+def production_env(tmp_path: Path) -> dict:
     return {
         **os.environ,
-        "DATABASE_URL": url,
+        "DATABASE_URL": f"{server_url()}/{SHAPE_DB}",
         "DEBUG": "false",
         "SECRET_KEY": "p" * 20 + "-production-shape-test-" + "k" * 20,
         "ALLOWED_HOSTS": "127.0.0.1",
@@ -45,16 +57,29 @@ def production_env(tmp_path: Path) -> dict:
         "KLASSE_MANIFEST_STATIC": "true",
         "SECURE_SSL_REDIRECT": "false",
         "KLASSE_TASK_BACKEND": "django_tasks_db.DatabaseBackend",
+        "KLASSE_PASSWORD": PASSWORD,
     }
 
 
+def query(sql: str) -> list[tuple]:
+    with psycopg.connect(f"{server_url()}/{SHAPE_DB}") as conn:
+        return conn.execute(sql).fetchall()
+
+
 @pytest.fixture
-def platform(tmp_path, settings):
-    # The processes verify passwords with the production hashers, not the tests' fast one.
-    settings.PASSWORD_HASHERS = ["klasse.accounts.hashers.KlasseArgon2PasswordHasher"]
+def platform(tmp_path):
+    recreate_database()
     env = production_env(tmp_path)
     klasse = [sys.executable, "-m", "klasse"]
-    subprocess.run([*klasse, "collectstatic", "--noinput", "-v0"], env=env, check=True, cwd=ROOT)
+    for command in (
+        ["migrate", "-v0"],
+        ["collectstatic", "--noinput", "-v0"],
+        ["createschool", "productie", "--name", "Productiecollege"],
+        ["createadmin", "--school", "productie", "--username", "beheer"],
+    ):
+        subprocess.run(
+            [*klasse, *command], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL
+        )
     port = free_port()
     processes = [
         subprocess.Popen(
@@ -101,15 +126,11 @@ def platform(tmp_path, settings):
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
+    with psycopg.connect(f"{server_url()}/postgres", autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {SHAPE_DB} WITH (FORCE)")
 
 
 def test_an_import_through_http_lands_in_the_database(platform):
-    school = School.objects.create(slug="productie", name="Productiecollege")
-    admin = Account(
-        school=school, username="beheer", first_name="B", last_name="H", role=Role.ADMIN
-    )
-    admin.set_password(PASSWORD)
-    admin.save()
     browser = platform
 
     status, headers, _ = browser.get("/static/klasse/htmx.min.js")
@@ -148,12 +169,13 @@ def test_an_import_through_http_lands_in_the_database(platform):
     assert status == 302 and "voortgang" in headers["Location"]
 
     deadline = time.monotonic() + 90
-    run = ImportRun.objects.get(school=school)
-    while run.status not in ("done", "failed") and time.monotonic() < deadline:
+    status_sql = "SELECT status, counts, error FROM imports_importrun"
+    while query(status_sql)[0][0] not in ("done", "failed") and time.monotonic() < deadline:
         time.sleep(0.5)
-        run.refresh_from_db()
-    assert run.status == "done", run.error
-    assert run.counts["add"] == 40
-    assert Account.objects.filter(school=school, role=Role.STUDENT).count() == 40
+    run_status, counts, error = query(status_sql)[0]
+    assert run_status == "done", error
+    assert counts["add"] == 40
+    students = "SELECT count(*) FROM accounts_account WHERE role = 'student'"
+    assert query(students) == [(40,)]
     status, _, page = browser.get(headers["Location"])
     assert status == 200 and "40" in page.decode()

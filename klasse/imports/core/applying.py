@@ -29,6 +29,9 @@ LINK_TABLE = SchoolClass.teachers.through._meta.db_table
 BATCH = 5000
 
 
+USERNAME_INDEX = "account_username_ci_unique"
+
+
 class StalePlan(Exception):
     """The school's accounts changed since the plan was made; plan again."""
 
@@ -81,6 +84,8 @@ def apply_plan(
                 changes,
             )
         except IntegrityError as error:
+            if USERNAME_INDEX not in str(error):
+                raise
             # Another school took one of these usernames after the plan was made: the
             # fingerprint covers only this school, the unique index covers the platform.
             # Everything rolls back; planned again, the row says `username_taken`.
