@@ -223,3 +223,13 @@ def test_archived_at_is_set_to_now(school_a, sara):
     run_import(template_csv(*students(1)), "f.csv", school=school_a, actions=ALL)
     sara.refresh_from_db()
     assert sara.archived_at >= before
+
+
+def test_progress_moves_while_passwords_are_hashed(school_a):
+    lines = [f"L{i};;K{i};pw{i};wachtwoord-nummer-{i};;3HB;havo 3;;" for i in range(40)]
+    prepared = prepare_import(template_csv(*lines), "f.csv", school=school_a, actions=ADD)
+    calls = []
+    applying.apply_plan(prepared.plan, progress=lambda done, total: calls.append((done, total)))
+    assert calls[0] == (40, 81)  # the hashes, before the transaction, where others see it
+    assert calls[-1] == (81, 81)
+    assert [done for done, _ in calls] == sorted(done for done, _ in calls)

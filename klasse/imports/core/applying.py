@@ -62,7 +62,10 @@ def apply_plan(
     if plan.needs_confirmation:
         raise ValueError("a mass archive needs confirmation")
     writing = [p for p in plan.rows if p.action in ("add", "update")]
-    total = len(writing) + len(plan.archive) + 1
+    # Hashing is the slow part and happens before the transaction, where the progress
+    # written by `report` is visible to the page that polls it: it counts as work.
+    hashing = sum(1 for p in writing if p.set_password and p.row.values.get("password"))
+    total = hashing + len(writing) + len(plan.archive) + 1
     hashes = _hash_for(writing, report, total)
     changes = AppliedChanges()
     # gc paused: the rows and dicts built for 100,000 accounts hold no reference cycles.
@@ -90,7 +93,7 @@ def apply_plan(
             # fingerprint covers only this school, the unique index covers the platform.
             # Everything rolls back; planned again, the row says `username_taken`.
             raise StalePlan from error
-        report(len(changes.added), total)
+        report(hashing + len(changes.added), total)
         _update(
             plan,
             [p for p in writing if p.action == "update"],
@@ -100,7 +103,7 @@ def apply_plan(
             now,
             changes,
         )
-        report(len(writing), total)
+        report(hashing + len(writing), total)
         _archive(plan, now, changes)
         _link_teachers(plan.school_id, writing, classes)
         if record:
@@ -142,7 +145,7 @@ def _hash_for(writing: list[PlannedRow], report: Progress, total: int) -> dict[i
             chunk, hash_passwords([p.row.values["password"] for p in chunk]), strict=True
         ):
             hashed[planned.row.number] = encoded
-        report(0, total)
+        report(len(hashed), total)
     return hashed
 
 
