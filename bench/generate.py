@@ -19,18 +19,9 @@ import unicodedata
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-HEADERS = (
-    "achternaam",
-    "tussenvoegsel",
-    "voornaam",
-    "gebruikersnaam",
-    "wachtwoord",
-    "e-mailadres",
-    "klas",
-    "opleiding",
-    "rol",
-    "stamnummer",
-)
+from klasse.imports.core.mapping import LABELS
+
+HEADERS = tuple(LABELS.values())
 
 FIRST_NAMES = (
     # With accents and diaereses, as Dutch registrations write them.

@@ -3,20 +3,10 @@
 from collections.abc import Iterable
 
 from klasse.accounts.models import Account, Role
+from klasse.imports.core.mapping import LABELS
 
 # DESIGN.md, "The import file": these labels, lower case, in this order.
-HEADERS = [
-    "achternaam",
-    "tussenvoegsel",
-    "voornaam",
-    "gebruikersnaam",
-    "wachtwoord",
-    "e-mailadres",
-    "klas",
-    "opleiding",
-    "rol",
-    "stamnummer",
-]
+HEADERS = list(LABELS.values())
 ROLE_LABELS = {Role.STUDENT: "leerling", Role.TEACHER: "docent"}
 CLASS_SEPARATOR = ","
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -15,23 +15,12 @@ from django.utils import timezone
 
 from klasse.accounts.models import Account, Role, SchoolClass
 from klasse.imports.core import planning, validation
-from klasse.imports.core.mapping import suggest_mapping
+from klasse.imports.core.mapping import LABELS, suggest_mapping
 from klasse.imports.core.planning import Actions, make_plan
 from klasse.imports.core.reading import Row, Table
 from tests.conftest import make_account
 
-HEADERS = [
-    "achternaam",
-    "tussenvoegsel",
-    "voornaam",
-    "gebruikersnaam",
-    "wachtwoord",
-    "e-mailadres",
-    "klas",
-    "opleiding",
-    "rol",
-    "stamnummer",
-]
+HEADERS = list(LABELS.values())
 DAMAGE = [
     "",
     " ",
