@@ -138,15 +138,10 @@ def _page_cache() -> Iterator[None]:
 
 def _hash_for(writing: list[PlannedRow], report: Progress, total: int) -> dict[int, str]:
     rows = [p for p in writing if p.set_password and p.row.values.get("password")]
-    hashed: dict[int, str] = {}
-    for start in range(0, len(rows), 500):
-        chunk = rows[start : start + 500]
-        for planned, encoded in zip(
-            chunk, hash_passwords([p.row.values["password"] for p in chunk]), strict=True
-        ):
-            hashed[planned.row.number] = encoded
-        report(len(hashed), total)
-    return hashed
+    encoded = hash_passwords(
+        [p.row.values["password"] for p in rows], progress=lambda done: report(done, total)
+    )
+    return {p.row.number: e for p, e in zip(rows, encoded, strict=True)}
 
 
 def _ensure_classes(school_id: int, writing: list[PlannedRow]) -> dict[str, int]:
