@@ -10,6 +10,9 @@ class Command(BaseCommand):
         "Schrijf een leeg importbestand: de kolomkoppen en één voorbeeldregel; als xlsx met "
         "een blad Opleidingen en keuzelijsten voor opleiding en rol."
     )
+    # Scripts call these once per file: the system checks (every URL module imported, about
+    # half a second) belong to `klasse check --deploy` at deployment, not to each call.
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         add_output_arguments(parser)
