@@ -41,12 +41,24 @@ class AppliedChanges:
     """What an import wrote, enough to undo it."""
 
     added: list[int] = field(default_factory=list)
-    updated: list[dict] = field(default_factory=list)  # {"id", "before": {...}}
+    # {"id", "before": {...}, "after": {...}, "fields"}; "password" in before and after
+    # (the hashes) only where the import set a password.
+    updated: list[dict] = field(default_factory=list)
     archived: list[int] = field(default_factory=list)
     emailed: list[int] = field(default_factory=list)
+    created_classes: list[int] = field(default_factory=list)
+    # {"id", "before": [class ids], "after": [class ids]}: updated teachers whose classes
+    # the import changed.
+    teacher_classes: list[dict] = field(default_factory=list)
 
     def as_dict(self) -> dict:
-        return {"added": self.added, "updated": self.updated, "archived": self.archived}
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "archived": self.archived,
+            "created_classes": self.created_classes,
+            "teacher_classes": self.teacher_classes,
+        }
 
 
 def apply_plan(
@@ -74,7 +86,7 @@ def apply_plan(
         if school_fingerprint(plan.school_id) != plan.fingerprint:
             raise StalePlan
         now = timezone.now()
-        classes = _ensure_classes(plan.school_id, writing)
+        classes = _ensure_classes(plan.school_id, writing, changes)
         programmes = dict(Programme.objects.values_list("code", "id"))
         try:
             _insert(
@@ -105,7 +117,7 @@ def apply_plan(
         )
         report(hashing + len(writing), total)
         _archive(plan, now, changes)
-        _link_teachers(plan.school_id, writing, classes)
+        _link_teachers(plan.school_id, writing, classes, changes)
         if record:
             record(changes)
         emailed = changes.emailed
@@ -144,7 +156,9 @@ def _hash_for(writing: list[PlannedRow], report: Progress, total: int) -> dict[i
     return {p.row.number: e for p, e in zip(rows, encoded, strict=True)}
 
 
-def _ensure_classes(school_id: int, writing: list[PlannedRow]) -> dict[str, int]:
+def _ensure_classes(
+    school_id: int, writing: list[PlannedRow], changes: AppliedChanges
+) -> dict[str, int]:
     existing = {
         name.lower(): pk
         for pk, name in SchoolClass.objects.filter(school_id=school_id).values_list("id", "name")
@@ -165,6 +179,7 @@ def _ensure_classes(school_id: int, writing: list[PlannedRow]) -> dict[str, int]
                 "id", "name"
             )
         }
+        changes.created_classes = [existing[key] for key in wanted]
     return existing
 
 
@@ -264,7 +279,9 @@ def _update(plan, updates, hashes, classes, programmes, now, changes: AppliedCha
     keeps its value costs no index update."""
     if not updates:
         return
-    before = _current_values([p.account_id for p in updates])
+    # The hashes before, to set back on undo: read only when some row sets a password.
+    passwords = any(p.set_password and p.row.number in hashes for p in updates)
+    before = _current_values([p.account_id for p in updates], password=passwords)
     stamp = connection.ops.adapt_datetimefield_value(now)
     groups: dict[tuple[str, ...], list[tuple]] = {}
     updated = changes.updated
@@ -272,6 +289,7 @@ def _update(plan, updates, hashes, classes, programmes, now, changes: AppliedCha
         changed = planned.changes
         row = planned.row
         old = before[planned.account_id]
+        old_password = old.pop("password", None)
         new = old.copy()
         v = row.values
         if "first_name" in changed:
@@ -308,6 +326,8 @@ def _update(plan, updates, hashes, classes, programmes, now, changes: AppliedCha
                 old[name] = value.isoformat()
             if (value := new[name]) is not None and hasattr(value, "isoformat"):
                 new[name] = value.isoformat()
+        if password is not None:
+            old["password"], new["password"] = old_password, password
         updated.append(
             {"id": planned.account_id, "before": old, "after": new, "fields": sorted(changed)}
         )
@@ -357,13 +377,15 @@ def _copy_in(table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
             copy.write_row(row)
 
 
-def _current_values(ids: list[int]) -> dict[int, dict]:
-    """{id: {field: value}} for UPDATE_FIELDS, as `Account.objects.values()` gives them.
+def _current_values(ids: list[int], *, password: bool = False) -> dict[int, dict]:
+    """{id: {field: value}} for UPDATE_FIELDS (and the password hash, if asked), as
+    `Account.objects.values()` gives them.
 
     A plain SELECT: the ORM would prepare every one of the ids as a lookup value and
     convert every row. Only the dates need the ORM's conversion (to aware datetimes),
     and only archived accounts have one, so only those are read again through the ORM."""
-    columns = ", ".join(("id", *UPDATE_FIELDS))  # these attnames are the column names
+    fields = (*UPDATE_FIELDS, "password") if password else UPDATE_FIELDS
+    columns = ", ".join(("id", *fields))  # these attnames are the column names
     values: dict[int, dict] = {}
     dated: list[int] = []
     with connection.cursor() as cursor:
@@ -372,7 +394,7 @@ def _current_values(ids: list[int]) -> dict[int, dict]:
             marks = ", ".join(["%s"] * len(chunk))
             cursor.execute(f"SELECT {columns} FROM {ACCOUNT_TABLE} WHERE id IN ({marks})", chunk)
             rows = cursor.fetchall()
-            found = map(partial(zip, UPDATE_FIELDS), map(itemgetter(slice(1, None)), rows))
+            found = map(partial(zip, fields), map(itemgetter(slice(1, None)), rows))
             values.update(zip(map(itemgetter(0), rows), map(dict, found), strict=True))
             for index in _TEMPORAL_INDEXES:  # the ids of the rows with a date
                 dated.extend(compress(map(itemgetter(0), rows), map(itemgetter(index), rows)))
@@ -403,8 +425,11 @@ def _archive(plan: Plan, now, changes: AppliedChanges) -> None:
     changes.archived = [a.account_id for a in plan.archive]
 
 
-def _link_teachers(school_id: int, writing: list[PlannedRow], classes: dict[str, int]) -> None:
-    """Set the classes of each teacher the file lists with classes (or whose role changed)."""
+def _link_teachers(
+    school_id: int, writing: list[PlannedRow], classes: dict[str, int], changes: AppliedChanges
+) -> None:
+    """Set the classes of each teacher the file lists with classes (or whose role changed),
+    and record the classes of each updated account before and after, where they differ."""
     relink = [
         p
         for p in writing
@@ -416,17 +441,26 @@ def _link_teachers(school_id: int, writing: list[PlannedRow], classes: dict[str,
         return
     Link = SchoolClass.teachers.through
     ids = [p.account_id for p in relink]
+    before: dict[int, set[int]] = {}
     for start in range(0, len(ids), BATCH):
-        Link.objects.filter(account_id__in=ids[start : start + BATCH]).delete()
-    Link.objects.bulk_create(
-        [
-            Link(account_id=p.account_id, schoolclass_id=classes[name.lower()])
-            for p in relink
+        links = Link.objects.filter(account_id__in=ids[start : start + BATCH])
+        for account_id, class_id in links.values_list("account_id", "schoolclass_id"):
+            before.setdefault(account_id, set()).add(class_id)
+        links.delete()
+    new_links = []
+    for p in relink:
+        after = (
+            {classes[name.lower()] for name in p.row.class_names}
             if p.row.role == Role.TEACHER
-            for name in p.row.class_names
-        ],
-        batch_size=BATCH,
-    )
+            else set()
+        )
+        new_links += [Link(account_id=p.account_id, schoolclass_id=pk) for pk in after]
+        old = before.get(p.account_id, set())
+        if p.action == "update" and old != after:
+            changes.teacher_classes.append(
+                {"id": p.account_id, "before": sorted(old), "after": sorted(after)}
+            )
+    Link.objects.bulk_create(new_links, batch_size=BATCH)
 
 
 def _queue_password_links(account_ids: list[int]) -> None:
