@@ -107,6 +107,8 @@ FIELD_LABELS = {
     "class_name": gettext_lazy("klas"),
     "programme": gettext_lazy("opleiding"),
     "status": gettext_lazy("status"),
+    "classes": gettext_lazy("klassen"),  # a teacher's classes
+    "password": gettext_lazy("wachtwoord"),
 }
 
 

@@ -12,7 +12,7 @@ from klasse.accounts.audit import field_labels
 from klasse.accounts.models import Account, AuditEntry
 
 from .models import ImportRun
-from .undo import UNDO_DAYS, UndoRefused, import_undo, undo_refusal
+from .undo import UNDO_DAYS, UndoRefused, import_undo, undo_is_complete, undo_refusal
 
 PAGE_SIZE = 50
 PROBLEMS_PAGE_SIZE = 200
@@ -58,6 +58,8 @@ def run_detail(request: HttpRequest, pk) -> HttpResponse:
         "problems": Paginator(problems, PROBLEMS_PAGE_SIZE).get_page(request.GET.get("pagina")),
         "problem_count": len(problems),
         "changed": {key: len(changes.get(key, [])) for key in ("added", "updated", "archived")},
+        "created_classes": len(changes.get("created_classes", [])),
+        "undo_complete": undo_is_complete(changes),
         "refusal": undo_refusal(run),
         "undo_days": UNDO_DAYS,
         "undo": undo,

@@ -1,9 +1,14 @@
 """Undo an import within 30 days, without undoing what someone changed since.
 
 The run's `changes` say what the import wrote: the accounts it added, the fields it
-changed (before and after), the accounts it archived. An undo compares each account as it
-is now with what the import left behind; where they differ, someone changed it since, and
-the undo names that account and leaves it alone.
+changed (before and after, a password as its hash), the accounts it archived, the classes
+it created and the teachers' classes it changed. An undo compares each account as it is now
+with what the import left behind; where they differ, someone changed it since, and the undo
+names that account and leaves it alone.
+
+Runs recorded before imports kept teachers' classes, password hashes and created classes
+lack those records: their undo leaves those as they are (`classes_lost` names the teachers
+who are teachers again without their classes).
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,6 +41,7 @@ FIELD_NAMES = {
     "school_class_id": "class_name",
     "programme_id": "programme",
     "archived_at": "status",
+    "password": "password",  # the hash; recorded only where the import set a password
 }
 _NAMES_KEPT = 200  # usernames stored per list in the log; the counts are always complete
 
@@ -61,10 +68,11 @@ class UndoResult:
     kept: list[Kept] = field(default_factory=list)
     missing: int = 0  # accounts the import touched that no longer exist
     classes_lost: list[str] = field(default_factory=list)  # teachers again, without classes
+    classes_removed: list[str] = field(default_factory=list)  # created by the import, empty
 
     def as_dict(self) -> dict:
         data = asdict(self)
-        for name in ("removed", "archived", "restored", "reverted"):
+        for name in ("removed", "archived", "restored", "reverted", "classes_removed"):
             data[f"{name}_count"] = len(data[name])
             data[name] = data[name][:_NAMES_KEPT]
         return data
@@ -86,10 +94,17 @@ def undo_refusal(run: ImportRun, *, now: datetime | None = None) -> str | None:
     return None
 
 
+def undo_is_complete(changes: dict) -> bool:
+    """Whether the run recorded teachers' classes, passwords and created classes (every
+    run since they were recorded), so that its undo sets those back too."""
+    return "teacher_classes" in changes
+
+
 def import_undo(*, run: ImportRun, actor: Account) -> UndoResult:
     """1. lock the school (no import runs meanwhile) and the run, and check it may be
     undone; 2. remove or archive what it added; 3. restore what it archived; 4. set back the
-    fields it changed that nobody changed since; 5. mark the run undone and log it.
+    fields it changed that nobody changed since, then the teachers' classes; 5. remove the
+    classes it created that are empty now; 6. mark the run undone and log it.
     One transaction: all of it happens, or none."""
     with transaction.atomic():
         School.objects.select_for_update().get(pk=run.school_id)
@@ -103,7 +118,14 @@ def import_undo(*, run: ImportRun, actor: Account) -> UndoResult:
         result = UndoResult()
         _undo_added(run.school_id, changes.get("added", []), now, result)
         _undo_archived(run.school_id, changes.get("archived", []), finished, now, result)
-        _undo_updated(run.school_id, changes.get("updated", []), now, result)
+        roles = _undo_updated(run.school_id, changes.get("updated", []), now, result)
+        if undo_is_complete(changes):
+            _undo_teacher_classes(run.school_id, changes["teacher_classes"], roles, result)
+        else:
+            _unlink_or_name(run.school_id, roles, result)
+        _undo_created_classes(run.school_id, changes.get("created_classes", []), result)
+        result.reverted.sort()
+        result.kept.sort(key=lambda kept: kept.username.casefold())
         run.status = ImportRun.Status.UNDONE
         run.undone_at = now
         run.undone_by = actor
@@ -164,10 +186,11 @@ def _undo_archived(school_id: int, ids: list[int], finished, now, result: UndoRe
     result.restored = sorted(a.username for a in restore)
 
 
-def _undo_updated(school_id: int, updated: list[dict], now, result: UndoResult) -> None:
+def _undo_updated(school_id: int, updated: list[dict], now, result: UndoResult) -> dict[int, str]:
     """Per field: still what the import wrote → set back; anything else → someone changed
-    it since, so it stays and the account is named."""
+    it since, so it stays and the account is named. Returns the roles set back, by id."""
     by_id = {entry["id"]: entry for entry in updated}
+    roles: dict[int, str] = {}
     found = 0
     for account in _accounts(school_id, list(by_id)):
         found += 1
@@ -184,16 +207,89 @@ def _undo_updated(school_id: int, updated: list[dict], now, result: UndoResult) 
         if restore:
             Account.objects.filter(pk=account.pk).update(**restore, updated_at=now)
             result.reverted.append(account.username)
-            if restore.get("role") == Role.STUDENT:
-                Link.objects.filter(account_id=account.pk).delete()
-            elif restore.get("role") == Role.TEACHER:
-                # The import removed this teacher's classes and did not record them.
-                result.classes_lost.append(account.username)
+            if "role" in restore:
+                roles[account.pk] = restore["role"]
         if changed_since:
             result.kept.append(Kept(account.username, account.full_name, changed_since))
     result.missing += len(by_id) - found
-    result.reverted.sort()
-    result.kept.sort(key=lambda kept: kept.username.casefold())
+    return roles
+
+
+def _unlink_or_name(school_id: int, roles: dict[int, str], result: UndoResult) -> None:
+    """A run that did not record teachers' classes: back to student → no classes; back to
+    teacher → named, because the classes the import removed are not known."""
+    _unlink([pk for pk, role in roles.items() if role == Role.STUDENT])
+    teachers = [pk for pk, role in roles.items() if role == Role.TEACHER]
+    result.classes_lost = sorted(a.username for a in _accounts(school_id, teachers))
+
+
+def _undo_teacher_classes(
+    school_id: int, recorded: list[dict], roles: dict[int, str], result: UndoResult
+) -> None:
+    """Back to student → no classes. A teacher whose classes are still the ones the import
+    left gets the ones from before back (those that still exist); classes changed since
+    stay, and the account is named."""
+    students = {pk for pk, role in roles.items() if role == Role.STUDENT}
+    _unlink(list(students))
+    entries = {e["id"]: e for e in recorded if e["id"] not in students}
+    now_linked = _classes_of(list(entries))
+    wanted = list({pk for e in entries.values() for pk in e["before"]})
+    still_there = set()
+    for start in range(0, len(wanted), CHUNK):
+        classes = SchoolClass.objects.filter(
+            school_id=school_id, pk__in=wanted[start : start + CHUNK]
+        )
+        still_there.update(classes.values_list("pk", flat=True))
+    kept = {k.username: k for k in result.kept}
+    relink, links = [], []
+    reverted = set(result.reverted)
+    for account in _accounts(school_id, list(entries)):
+        entry = entries[account.pk]
+        if now_linked.get(account.pk, set()) != set(entry["after"]):
+            if account.username in kept:
+                kept[account.username].fields.append("classes")
+            else:
+                result.kept.append(Kept(account.username, account.full_name, ["classes"]))
+        elif account.role == Role.TEACHER:
+            relink.append(account.pk)
+            links += [
+                Link(account_id=account.pk, schoolclass_id=pk)
+                for pk in entry["before"]
+                if pk in still_there
+            ]
+            reverted.add(account.username)
+    _unlink(relink)
+    Link.objects.bulk_create(links, batch_size=CHUNK)
+    result.reverted = list(reverted)
+
+
+def _unlink(account_ids: list[int]) -> None:
+    for start in range(0, len(account_ids), CHUNK):
+        Link.objects.filter(account_id__in=account_ids[start : start + CHUNK]).delete()
+
+
+def _classes_of(account_ids: list[int]) -> dict[int, set[int]]:
+    linked: dict[int, set[int]] = {}
+    for start in range(0, len(account_ids), CHUNK):
+        links = Link.objects.filter(account_id__in=account_ids[start : start + CHUNK])
+        for account_id, class_id in links.values_list("account_id", "schoolclass_id"):
+            linked.setdefault(account_id, set()).add(class_id)
+    return linked
+
+
+def _undo_created_classes(school_id: int, ids: list[int], result: UndoResult) -> None:
+    """The classes the import created that nobody is in and nobody teaches any more
+    (archived accounts count: they keep their class): removed. Others stay."""
+    for start in range(0, len(ids), CHUNK):
+        empty = SchoolClass.objects.filter(
+            ~Exists(Account.objects.filter(school_class_id=OuterRef("pk"))),
+            ~Exists(Link.objects.filter(schoolclass_id=OuterRef("pk"))),
+            school_id=school_id,
+            pk__in=ids[start : start + CHUNK],
+        )
+        result.classes_removed += empty.values_list("name", flat=True)
+        empty.delete()
+    result.classes_removed.sort(key=str.casefold)
 
 
 def _jsonable(value):

@@ -1,5 +1,6 @@
 """Import history with its report, and undo within 30 days without undoing later edits."""
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -14,7 +15,7 @@ from klasse.imports.core.planning import Actions
 from klasse.imports.models import ImportRun
 from klasse.imports.services import import_run_record_cli
 from klasse.imports.undo import UndoRefused, import_undo
-from tests.conftest import client_for, make_account, template_csv
+from tests.conftest import PASSWORD, client_for, make_account, template_csv
 
 pytestmark = pytest.mark.django_db
 ALL = Actions(add=True, update=True, archive=True)
@@ -244,6 +245,204 @@ def test_the_import_log_entry_survives_the_undo(alice, run):
     )
 
 
-def test_classes_the_import_created_stay(alice, run):
+def test_classes_the_import_created_are_removed_when_empty(alice, run):
+    result = import_undo(run=run, actor=alice)
+    assert not SchoolClass.objects.filter(school=alice.school, name="4HB").exists()
+    assert result.classes_removed == ["4HB"]
+    html = client_for(alice).get(reverse("history:detail", args=[run.pk])).content.decode()
+    assert "1 lege klas verwijderd die de import had aangemaakt: 4HB" in html
+
+
+def test_a_created_class_someone_put_an_account_in_since_stays(alice, run, school_a):
+    later = make_account(school_a, "later", school_class=SchoolClass.objects.get(name="4HB"))
+    result = import_undo(run=run, actor=alice)
+    later.refresh_from_db()
+    assert later.school_class.name == "4HB" and result.classes_removed == []
+
+
+def test_a_created_class_stays_while_an_archived_account_is_in_it(alice, run):
+    Account.objects.filter(username="nieuw").update(last_login=timezone.now())
+    result = import_undo(run=run, actor=alice)
+    assert Account.objects.get(username="nieuw").school_class.name == "4HB"
+    assert result.classes_removed == []
+
+
+# --- teachers' classes ------------------------------------------------------------------
+
+
+@pytest.fixture
+def class_5a(school_a, tom) -> SchoolClass:
+    """Tom teaches 3HB and 5A before the imports below."""
+    school_class = SchoolClass.objects.create(school=school_a, name="5A")
+    school_class.teachers.add(tom)
+    return school_class
+
+
+def classes_of(account: Account) -> list[str]:
+    return sorted(account.teaching_classes.values_list("name", flat=True))
+
+
+def test_undo_gives_a_teacher_his_classes_back(alice, school_a, tom, class_5a):
+    run = do_import(
+        school_a, alice, "Teacher;;Tom;tom;;;6B,5A;;docent;", actions=Actions(update=True)
+    )
+    assert classes_of(tom) == ["5A", "6B"]
+    result = import_undo(run=run, actor=alice)
+    assert classes_of(tom) == ["3HB", "5A"]
+    assert result.reverted == ["tom"] and result.kept == []
+    assert result.classes_removed == ["6B"]  # created by the import, taught by nobody now
+    assert not SchoolClass.objects.filter(name="6B").exists()
+
+
+def test_a_teachers_classes_changed_by_hand_since_are_kept_and_named(
+    alice, school_a, tom, class_5a, class_a
+):
+    run = do_import(school_a, alice, "Teacher;;Tom;tom;;;6B;;docent;", actions=Actions(update=True))
+    assert classes_of(tom) == ["6B"]
+    class_a.teachers.add(tom)  # by hand, after the import
+    result = import_undo(run=run, actor=alice)
+    assert classes_of(tom) == ["3HB", "6B"]
+    assert [(k.username, k.fields) for k in result.kept] == [("tom", ["classes"])]
+    assert result.classes_removed == []  # 6B is still taught
+    html = client_for(alice).get(reverse("history:detail", args=[run.pk])).content.decode()
+    assert "Tom Teacher" in html and "<td>klassen</td>" in html
+
+
+def test_undoing_a_role_change_to_student_makes_a_teacher_of_him_again_with_his_classes(
+    alice, school_a, tom, class_5a
+):
+    run = do_import(
+        school_a, alice, "Teacher;;Tom;tom;;;3HB;havo 3;leerling;", actions=Actions(update=True)
+    )
+    tom.refresh_from_db()
+    assert tom.role == Role.STUDENT and classes_of(tom) == []
+    result = import_undo(run=run, actor=alice)
+    tom.refresh_from_db()
+    assert tom.role == Role.TEACHER and tom.school_class is None
+    assert classes_of(tom) == ["3HB", "5A"]
+    assert result.classes_lost == [] and result.reverted == ["tom"]
+
+
+def test_only_the_classes_that_still_exist_come_back(alice, school_a, tom, class_5a):
+    run = do_import(
+        school_a, alice, "Teacher;;Tom;tom;;;3HB;havo 3;leerling;", actions=Actions(update=True)
+    )
+    class_5a.delete()
     import_undo(run=run, actor=alice)
+    assert classes_of(tom) == ["3HB"]
+
+
+def test_a_student_made_teacher_again_by_hand_keeps_the_classes_given_since(
+    alice, school_a, tom, class_5a, class_a
+):
+    run = do_import(
+        school_a, alice, "Teacher;;Tom;tom;;;3HB;havo 3;leerling;", actions=Actions(update=True)
+    )
+    Account.objects.filter(pk=tom.pk).update(role=Role.TEACHER, school_class=None)
+    class_a.teachers.add(tom)
+    result = import_undo(run=run, actor=alice)
+    assert classes_of(tom) == ["3HB"]
+    assert [(k.username, k.fields) for k in result.kept] == [
+        ("tom", ["role", "class_name", "classes"])
+    ]
+
+
+# --- passwords --------------------------------------------------------------------------
+
+OVERWRITE = Actions(update=True, overwrite_passwords=True)
+
+
+def test_undo_sets_an_overwritten_password_back(alice, school_a, sara):
+    old_hash = sara.password
+    run = do_import(
+        school_a,
+        alice,
+        "Berg;van der;Sara;sara;nieuw-wachtwoord-1;;3HB;havo 3;;",
+        actions=OVERWRITE,
+    )
+    sara.refresh_from_db()
+    assert sara.check_password("nieuw-wachtwoord-1")
+    assert "nieuw-wachtwoord-1" not in json.dumps(run.changes)  # only hashes are kept
+    html = client_for(alice).get(reverse("history:detail", args=[run.pk])).content.decode()
+    assert "krijgen hun vorige waarde terug" in html
+    assert sara.password not in html and old_hash not in html
+    result = import_undo(run=run, actor=alice)
+    sara.refresh_from_db()
+    assert sara.password == old_hash and sara.check_password(PASSWORD)
+    assert result.reverted == ["sara"] and result.kept == []
+    html = client_for(alice).get(reverse("history:detail", args=[run.pk])).content.decode()
+    assert old_hash not in html
+
+
+def test_a_password_set_again_since_the_import_is_kept_and_named(alice, school_a, sara):
+    run = do_import(
+        school_a,
+        alice,
+        "Berg;van der;Sara;sara;nieuw-wachtwoord-1;;3HB;havo 3;;",
+        actions=OVERWRITE,
+    )
+    sara.refresh_from_db()
+    sara.set_password("door-de-beheerder")
+    sara.save()
+    result = import_undo(run=run, actor=alice)
+    sara.refresh_from_db()
+    assert sara.check_password("door-de-beheerder")
+    assert [(k.username, k.fields) for k in result.kept] == [("sara", ["password"])]
+    html = client_for(alice).get(reverse("history:detail", args=[run.pk])).content.decode()
+    assert "<td>wachtwoord</td>" in html
+
+
+def test_a_password_not_overwritten_is_not_recorded(alice, school_a, sara):
+    run = do_import(
+        school_a,
+        alice,
+        "Berg;van der;Sara;sara;nieuw-wachtwoord-1;;3HB;havo 3;;",
+        actions=Actions(update=True),
+    )
+    sara.refresh_from_db()
+    assert sara.check_password(PASSWORD)
+    assert all("password" not in entry["before"] for entry in run.changes["updated"])
+
+
+# --- runs recorded before classes and passwords were -----------------------------------
+
+
+def as_recorded_before(run: ImportRun) -> None:
+    """The changes as runs recorded them before teachers' classes and created classes."""
+    for key in ("teacher_classes", "created_classes"):
+        del run.changes[key]
+    ImportRun.objects.filter(pk=run.pk).update(changes=run.changes)
+
+
+def test_an_old_run_leaves_the_classes_it_created(alice, run):
+    as_recorded_before(run)
+    result = import_undo(run=run, actor=alice)
     assert SchoolClass.objects.filter(school=alice.school, name="4HB").exists()
+    assert result.classes_removed == [] and result.removed == ["nieuw"]
+
+
+def test_an_old_run_names_the_teachers_without_their_classes(alice, school_a, tom, class_5a):
+    run = do_import(
+        school_a, alice, "Teacher;;Tom;tom;;;3HB;havo 3;leerling;", actions=Actions(update=True)
+    )
+    as_recorded_before(run)
+    html = client_for(alice).get(reverse("history:detail", args=[run.pk])).content.decode()
+    assert "worden verwijderd als er dan niemand meer in zit" not in html
+    result = import_undo(run=run, actor=alice)
+    tom.refresh_from_db()
+    assert tom.role == Role.TEACHER and classes_of(tom) == []
+    assert result.classes_lost == ["tom"]
+    html = client_for(alice).get(reverse("history:detail", args=[run.pk])).content.decode()
+    assert "Weer docent, maar zonder klassen" in html
+
+
+def test_an_old_run_with_overwritten_passwords_warns_they_do_not_come_back(alice, school_a, sara):
+    run = do_import(
+        school_a,
+        alice,
+        "Berg;van der;Sara;sara;nieuw-wachtwoord-1;;3HB;havo 3;;",
+        actions=OVERWRITE,
+    )
+    as_recorded_before(run)
+    html = client_for(alice).get(reverse("history:detail", args=[run.pk])).content.decode()
+    assert "komen niet terug" in html
