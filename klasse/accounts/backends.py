@@ -1,5 +1,6 @@
 from django.contrib.auth.backends import ModelBackend
 
+from .db import same_lower
 from .models import Account, normalise_username
 
 
@@ -10,7 +11,9 @@ class AccountBackend(ModelBackend):
         if username is None or password is None:
             return None
         try:
-            account = Account.objects.get(username__iexact=normalise_username(username.strip()))
+            account = Account.objects.get(
+                same_lower("username", normalise_username(username.strip()))
+            )
         except Account.DoesNotExist:
             # Hash anyway so that a missing username takes as long as a wrong password.
             Account().set_password(password)

@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from .db import same_lower
+
 
 def normalise_username(username: str) -> str:
     """NFKC, so that `ｍａｒｉａ` and `maria` are the same account; case is kept as written."""
@@ -80,7 +82,7 @@ class Role(models.TextChoices):
 
 class AccountManager(BaseUserManager["Account"]):
     def get_by_natural_key(self, username: str) -> "Account":
-        return self.get(username__iexact=normalise_username(username))
+        return self.get(same_lower("username", normalise_username(username)))
 
     def create_user(self, username: str, password: str | None = None, **fields) -> "Account":
         account = self.model(username=normalise_username(username), **fields)
@@ -125,7 +127,8 @@ class Account(AbstractBaseUser):
         verbose_name_plural = _("accounts")
         constraints = [
             # Usernames are unique platform-wide and case-insensitively, enforced by the
-            # database so that two concurrent imports cannot both create `Jansen`.
+            # database so that two concurrent imports cannot both create `Jansen`. On
+            # SQLite, LOWER() is the Unicode-aware one of `db.py` (`Émile` = `émile`).
             models.UniqueConstraint(Lower("username"), name="account_username_ci_unique"),
         ]
         indexes = [

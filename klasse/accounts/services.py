@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .audit import audit_record, audit_record_many
+from .db import same_lower
 from .models import Account, AuditEntry, Programme, Role, School, SchoolClass, normalise_username
 from .search import sort_key
 from .tasks import send_password_links
@@ -23,7 +24,7 @@ def school_create(*, slug: str, name: str, brin: str = "") -> School:
 
 
 def username_is_taken(username: str) -> bool:
-    return Account.objects.filter(username__iexact=normalise_username(username)).exists()
+    return Account.objects.filter(same_lower("username", normalise_username(username))).exists()
 
 
 @transaction.atomic
@@ -131,7 +132,7 @@ def _classes_named(school_id: int, names: tuple[str, ...]) -> list[SchoolClass]:
     """The school's classes by name, case-insensitively, created when new (as an import does)."""
     classes = []
     for name in names:
-        found = SchoolClass.objects.filter(school_id=school_id, name__iexact=name).first()
+        found = SchoolClass.objects.filter(same_lower("name", name), school_id=school_id).first()
         classes.append(found or SchoolClass.objects.create(school_id=school_id, name=name))
     return classes
 

@@ -671,13 +671,6 @@ def test_22_a_username_of_another_school_is_taken_without_naming_that_school(
     assert Account.objects.filter(pk=bob.pk).values().get() == before
 
 
-@pytest.mark.xfail(
-    connection.vendor == "sqlite",
-    strict=True,
-    reason="core: planning._taken_elsewhere compares Lower(username) in the database, and "
-    "SQLite's LOWER() folds ASCII only (so does the account_username_ci_unique index): "
-    "'émile' is created beside another school's 'Émile'",
-)
 def test_22_a_username_of_another_school_in_other_non_ascii_case_is_taken(school_a, school_b):
     emile = make_account(school_b, "Émile")
     report, _ = run_import(csv_bytes([line("émile")]), "f.csv", school=school_a, actions=ADD)
