@@ -153,6 +153,7 @@ def _hash_for(writing: list[PlannedRow], report: Progress, total: int) -> dict[i
     encoded = hash_passwords(
         [p.row.values["password"] for p in rows], progress=lambda done: report(done, total)
     )
+    report(len(rows), total)
     return {p.row.number: e for p, e in zip(rows, encoded, strict=True)}
 
 
