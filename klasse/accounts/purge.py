@@ -1,8 +1,10 @@
 """Remove archived accounts for good (AVG: personal data is not kept longer than needed).
 
 Archiving keeps an account's data so that a later import can bring it back; purging is the
-step after that, for accounts archived long enough ago. It cannot be undone, so every
-purge is recorded: an audit entry per school, and a line in the `klasse.audit` log.
+step after that, for accounts archived long enough ago. For good means everywhere: the
+audit log and the import history keep their entries but lose the purged people's names
+(`scrub.py`). It cannot be undone, so every purge is recorded, with counts and no names: an
+audit entry per school, and a line in the `klasse.audit` log.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from django.utils import timezone
 
 from .audit import audit_record
 from .models import Account, School
+from .scrub import Forgotten, audit_entries_scrub, import_runs_scrub
 
 PURGE_ACTION = "purge"
 audit_log = logging.getLogger("klasse.audit")
@@ -28,6 +31,9 @@ class PurgeResult:
     archived_before: dt.date
     dry_run: bool
     per_school: dict[str, int] = field(default_factory=dict)  # slug → accounts
+    # slug → entries / runs from which the purged accounts' personal data was removed
+    audit_entries_scrubbed: dict[str, int] = field(default_factory=dict)
+    import_runs_scrubbed: dict[str, int] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
@@ -48,8 +54,9 @@ def accounts_purge_archived(
        is not also archived before today, so such a date is a typing error;
     2. lock the schools concerned, as an import does, so that no import restores an account
        while it is being removed;
-    3. delete the accounts (their class links go with them; audit entries and import runs
-       keep the username as text) and record the purge per school.
+    3. remove their personal data from the audit log and the import runs (while the audit
+       entries still point at them), delete the accounts (their class links go with them)
+       and record the purge per school, in counts.
     """
     if archived_before > timezone.localdate():
         raise ValueError(
@@ -70,15 +77,24 @@ def accounts_purge_archived(
         found = sorted(found, key=lambda row: row["school__slug"])
         result.per_school = {row["school__slug"]: row["n"] for row in found}
         if not dry_run:
+            # Locked: an account restored meanwhile by hand would lose its history's names.
+            forgotten = Forgotten.of(accounts.select_for_update())
+            entries = audit_entries_scrub(forgotten)
+            runs = import_runs_scrub(forgotten)
             accounts.delete()
             for row in found:
+                slug, school_id = row["school__slug"], row["school_id"]
+                result.audit_entries_scrubbed[slug] = entries.get(school_id, 0)
+                result.import_runs_scrubbed[slug] = runs.get(school_id, 0)
                 audit_record(
-                    school_id=row["school_id"],
+                    school_id=school_id,
                     actor=None,
                     action=PURGE_ACTION,
                     details={
                         "archived_before": archived_before.isoformat(),
                         "count": row["n"],
+                        "audit_entries_scrubbed": entries.get(school_id, 0),
+                        "import_runs_scrubbed": runs.get(school_id, 0),
                         "by": _operator(),
                         "via": "klasse purge",
                     },

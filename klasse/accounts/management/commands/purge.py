@@ -9,8 +9,9 @@ from klasse.accounts.purge import accounts_purge_archived
 class Command(BaseCommand):
     help = (
         "Verwijder gearchiveerde accounts definitief: alle accounts die vóór DATUM "
-        "gearchiveerd zijn (van één school met --school). Dit kan niet ongedaan gemaakt "
-        "worden; probeer eerst --dry-run. Elk gebruik wordt vastgelegd in het logboek."
+        "gearchiveerd zijn (van één school met --school), en hun namen in het logboek en de "
+        "importgeschiedenis. Dit kan niet ongedaan gemaakt worden; probeer eerst --dry-run. "
+        "Elk gebruik wordt vastgelegd in het logboek."
     )
 
     def add_arguments(self, parser):
@@ -47,7 +48,13 @@ class Command(BaseCommand):
         else:
             self.stdout.write(f"Definitief verwijderd: {result.total} account(s), {when}.")
         for slug, count in result.per_school.items():
-            self.stdout.write(f"  {slug}: {count}")
+            line = f"  {slug}: {count}"
+            if not dry_run:
+                line += (
+                    f" (namen ook verwijderd uit {result.audit_entries_scrubbed[slug]} "
+                    f"logboekregel(s) en {result.import_runs_scrubbed[slug]} import(s))"
+                )
+            self.stdout.write(line)
 
 
 def _parse_date(text: str) -> dt.date:
