@@ -1,6 +1,6 @@
 from django.contrib.auth.backends import ModelBackend
 
-from .db import same_lower
+from .db import fold_case, same_lower
 from .models import Account, normalise_username
 
 
@@ -21,3 +21,16 @@ class AccountBackend(ModelBackend):
         if account.check_password(password) and self.user_can_authenticate(account):
             return account
         return None
+
+
+def throttled_username(request, credentials=None) -> str | None:
+    """The username django-axes counts failed logins for (AXES_USERNAME_CALLABLE): the one
+    the login looks up, folded as the database compares it, so that `Émile`, `ÉMILE` and
+    ` émile ` share one limit instead of five attempts each."""
+    if credentials:
+        username = credentials.get("username")
+    else:
+        username = getattr(request, "data", request.POST).get("username")
+    if not isinstance(username, str):
+        return None
+    return fold_case(normalise_username(username.strip()))

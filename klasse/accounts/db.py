@@ -3,8 +3,8 @@
 Usernames are unique platform-wide case-insensitively, through the unique index on
 `LOWER(username)`. PostgreSQL's `LOWER()` folds every letter; SQLite's folds ASCII only,
 so on SQLite `émile` and `Émile` would both fit in the index. Every SQLite connection
-therefore gets a `lower` that folds as Python's `str.lower` does (which is also how the
-import compares usernames: `username_key`). It is deterministic, so SQLite keeps using
+therefore gets a `lower` that folds as PostgreSQL's does, `fold_case` (which is also how
+the import compares usernames: `username_key`). It is deterministic, so SQLite keeps using
 and maintaining the index on `LOWER(username)` with it; migration 0004 rebuilt the index
 entries written by the built-in function.
 
@@ -20,13 +20,24 @@ from django.db.models.functions import Lower
 from django.db.models.lookups import Exact
 
 
+def fold_case(text: str) -> str:
+    """Lower case letter by letter (Unicode's simple case mapping), as PostgreSQL's LOWER()
+    does, where Python's `str.lower` applies the full mapping: 'İ' becomes 'i' (Python:
+    'i' and a combining dot) and a word-final 'Σ' becomes 'σ' (Python: 'ς')."""
+    if text.isascii():
+        return text.lower()
+    # Lowering one letter alone never applies the final-sigma rule; 'İ' is the only letter
+    # whose full lower case is longer, and its first letter is the simple mapping.
+    return "".join([letter.lower()[:1] for letter in text])
+
+
 def sqlite_lower(value: object) -> object:
-    """SQL `lower(value)`: NULL stays NULL, as in PostgreSQL; text is lower-cased in full."""
+    """SQL `lower(value)`: NULL stays NULL, as in PostgreSQL; text is folded by `fold_case`."""
     if value is None:
         return None
     if isinstance(value, bytes):
         return value.lower()  # a blob: ASCII only, as the built-in does
-    return str(value).lower()
+    return fold_case(str(value))
 
 
 def register_sqlite_functions(

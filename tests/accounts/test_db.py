@@ -2,6 +2,7 @@
 PostgreSQL: the unique index, every lookup by username, and login agree."""
 
 import importlib
+import json
 from types import SimpleNamespace
 
 import pytest
@@ -10,7 +11,7 @@ from django.core.management.base import CommandError
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
-from klasse.accounts.db import same_lower, sqlite_lower
+from klasse.accounts.db import fold_case, same_lower, sqlite_lower
 from klasse.accounts.models import Account, SchoolClass
 from klasse.accounts.services import username_is_taken
 from tests.conftest import PASSWORD, client_for, make_account
@@ -23,6 +24,24 @@ def test_the_databases_lower_folds_every_letter_and_keeps_null():
     with connection.cursor() as cursor:
         cursor.execute("SELECT LOWER(%s), LOWER(NULL)", [LETTERS])
         assert cursor.fetchone() == (LETTERS.lower(), None)
+
+
+def test_fold_case_is_the_databases_lower_for_every_letter():
+    # Python's str.lower differs for 'İ' and a word-final 'Σ'; the import's keys must be
+    # what the unique index compares. On SQLite `lower` is fold_case itself; on PostgreSQL
+    # this compares all of Unicode's letters with its LOWER().
+    letters = [chr(c) for c in range(0x80, 0x30000) if chr(c).isalpha()]
+    words = [*letters, "ΟΔΟΣ", "İpek", "STRAẞE", "ǅemal"]
+    query = {
+        "sqlite": "SELECT LOWER(value) FROM json_each(%s) ORDER BY key",
+        "postgresql": "SELECT LOWER(w) FROM json_array_elements_text(%s::json) "
+        "WITH ORDINALITY AS t(w, n) ORDER BY n",
+    }[connection.vendor]
+    with connection.cursor() as cursor:
+        cursor.execute(query, [json.dumps(words)])
+        folded = [w for (w,) in cursor.fetchall()]
+    assert folded == [fold_case(w) for w in words]
+    assert fold_case("ΟΔΟΣ İpek") == "οδοσ ipek" != "ΟΔΟΣ İpek".lower()
 
 
 def test_a_username_in_other_non_ascii_case_is_refused_by_the_database(school_a, school_b):

@@ -658,6 +658,16 @@ def test_21_the_same_username_twice_in_other_case_is_duplicate_in_file_on_both_r
     assert usernames() == {"anna"}
 
 
+@pytest.mark.parametrize(
+    ("first", "second"), [("İpek", "ipek"), ("ΟΔΟΣ", "οδοσ"), ("Émile", "émile")]
+)
+def test_21_usernames_the_database_folds_alike_are_duplicate_in_file(school_a, first, second):
+    rows = [line(first), line("anna"), line(second)]
+    report, _ = run_import(csv_bytes(rows), "f.csv", school=school_a, actions=ADD)
+    assert codes(report, 2) == codes(report, 4) == {"duplicate_in_file"}
+    assert usernames() == {"anna"}
+
+
 def test_22_a_username_of_another_school_is_taken_without_naming_that_school(
     school_a, bob, tmp_path
 ):
@@ -676,6 +686,28 @@ def test_22_a_username_of_another_school_in_other_non_ascii_case_is_taken(school
     report, _ = run_import(csv_bytes([line("émile")]), "f.csv", school=school_a, actions=ADD)
     assert codes(report, 2) == {"username_taken"}
     assert list(Account.objects.values_list("pk", flat=True)) == [emile.pk]
+
+
+@pytest.mark.parametrize(
+    ("theirs", "ours"), [("İpek", "ipek"), ("ΟΔΟΣ", "οδοσ"), ("STRASSE", "straße")]
+)
+def test_22_where_the_database_folds_a_letter_otherwise_than_python_the_database_decides(
+    school_a, school_b, theirs, ours
+):
+    # PostgreSQL folds 'İ' to 'i' and 'Σ' to 'σ' where Python gives 'i̇' and 'ς': the
+    # unique index is the database's, so the plan asks the database, and the row is either
+    # `username_taken` or added, never a failed insert.
+    other = make_account(school_b, theirs)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT LOWER(%s) = LOWER(%s)", [theirs, ours])
+        (same,) = cursor.fetchone()
+    report, _ = run_import(csv_bytes([line(ours)]), "f.csv", school=school_a, actions=ADD)
+    if same:
+        assert codes(report, 2) == {"username_taken"}
+        assert list(Account.objects.values_list("pk", flat=True)) == [other.pk]
+    else:
+        assert report["counts"]["add"] == 1
+        assert usernames() == {theirs, ours}
 
 
 def test_23_columns_id_pk_school_and_is_superuser_never_choose_school_role_or_rights(

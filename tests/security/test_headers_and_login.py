@@ -16,7 +16,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.conftest import PASSWORD, client_for
+from tests.conftest import PASSWORD, client_for, make_account
 from tests.security.conftest import load_settings
 from tests.security.walk import endpoints, url_for
 
@@ -158,6 +158,17 @@ def test_failed_logins_lock_the_username_whatever_the_address(settings, client, 
     assert response.status_code == 429
     assert LOCKED in response.content.decode() and "kwartier" in response.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+def test_failed_logins_lock_the_username_whatever_its_case(settings, client, school_a):
+    settings.AXES_ENABLED = True
+    settings.AXES_FAILURE_LIMIT = 5
+    make_account(school_a, "émile")
+    spellings = ["Émile", "ÉMILE", " émile ", "ÉmIlE", "émile"]
+    for attempt, spelling in enumerate(spellings):
+        _attempt(client, spelling, "fout-fout", f"10.0.2.{attempt + 1}")
+    response = _attempt(client, "émile", PASSWORD, "10.0.3.1")
+    assert response.status_code == 429 and LOCKED in response.content.decode()
 
 
 def test_failed_logins_lock_the_address_whatever_the_username(settings, client, alice, sara):

@@ -17,11 +17,12 @@ from typing import NamedTuple
 from django.db import connection
 from django.db.models import Count, Max, Sum
 
+from klasse.accounts.db import fold_case
 from klasse.accounts.models import Account, Programme, Role, School, SchoolClass
 
 from .problems import Problem
 from .reading import gc_paused
-from .validation import ValidRow, username_key
+from .validation import ValidRow
 
 LOOKUP_CHUNK = 5000
 CHANGE_LABELS = {
@@ -156,7 +157,7 @@ def make_plan(
             for r, k in zip(rows, keys, strict=True)
             if k not in existing and r.username and not r.errors
         ]
-        taken = _taken_elsewhere(new_keys, school.pk)
+        taken = _taken_elsewhere(new_keys)
         # Only a new row can resemble another account: no index when no row is new.
         similar = _similar_index(existing.values(), class_names, ordered) if new_keys else {}
         context = _Context(
@@ -206,7 +207,7 @@ def _username_keys(usernames) -> list[str]:
     usernames = list(usernames)
     joined = "".join(usernames)
     if not joined.isascii():
-        return list(map(str.lower, map(partial(unicodedata.normalize, "NFKC"), usernames)))
+        return list(map(fold_case, map(partial(unicodedata.normalize, "NFKC"), usernames)))
     return usernames if joined.lower() == joined else list(map(str.lower, usernames))
 
 
@@ -431,23 +432,26 @@ _EXISTING_FIELDS = (
 )
 
 
-def _taken_elsewhere(keys: list[str], school_id: int) -> set[str]:
-    """Usernames of the file that another school already uses (never says which school).
+def _taken_elsewhere(keys: list[str]) -> set[str]:
+    """The keys of the file's new usernames that an account elsewhere on the platform
+    already uses (never says which school).
 
-    The ORM's query (`Lower("username")` IN …, excluding the school) written out, on the
-    plain cursor: it uses the case-insensitive unique index, and for 100,000 new rows the
-    ORM's preparing of every value would cost more than the queries."""
+    The database's own LOWER() decides, as the case-insensitive unique index does: where
+    PostgreSQL folds a letter otherwise than Python (Turkish 'İ', Greek final 'Σ'), the
+    row says `username_taken` instead of failing at the insert. The school's own accounts
+    are not excluded: `keys` are only keys of no account of the school, so any hit is a
+    clash. Written out on the plain cursor, in chunks: it uses the unique index, and for
+    100,000 new rows the ORM's preparing of every value would cost more than the queries."""
     taken: set[str] = set()
     with connection.cursor() as cursor:
         for start in range(0, len(keys), LOOKUP_CHUNK):
             chunk = keys[start : start + LOOKUP_CHUNK]
             cursor.execute(
-                f"SELECT username FROM {Account._meta.db_table} "
-                f"WHERE LOWER(username) IN ({', '.join(['%s'] * len(chunk))}) "
-                "AND NOT (school_id = %s)",
-                [*chunk, school_id],
+                f"SELECT LOWER(username) FROM {Account._meta.db_table} "
+                f"WHERE LOWER(username) IN ({', '.join(['%s'] * len(chunk))})",
+                chunk,
             )
-            taken.update(username_key(u) for (u,) in cursor.fetchall())
+            taken.update(folded for (folded,) in cursor.fetchall())
     return taken
 
 

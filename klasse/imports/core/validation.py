@@ -20,6 +20,7 @@ from django.contrib.auth.password_validation import (
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from klasse.accounts.db import fold_case
 from klasse.accounts.programmes import match_programme
 
 from .mapping import LABELS
@@ -75,11 +76,11 @@ class ValidRow:
 
 
 def username_key(username: str) -> str:
-    """Usernames compare after NFKC, lower-cased as the database index does.
+    """Usernames compare after NFKC, lower-cased as the database index does (`fold_case`).
 
     `ｍａｒｉａ` = `Maria` = `maria`.
     """
-    return unicodedata.normalize("NFKC", username).lower()
+    return fold_case(unicodedata.normalize("NFKC", username))
 
 
 def normalise_email(email: str) -> str:
@@ -565,7 +566,7 @@ def _mark_duplicates(rows: list[ValidRow], columns: dict[str, str]) -> None:
     usernames = list(map(methodcaller("get", "username", ""), map(attrgetter("values"), rows)))
     joined = "".join(usernames)
     if not joined.isascii():
-        keys = list(map(str.lower, map(partial(unicodedata.normalize, "NFKC"), usernames)))
+        keys = list(map(fold_case, map(partial(unicodedata.normalize, "NFKC"), usernames)))
     else:  # username_key of each: NFKC leaves ASCII alone, lower case is its own key
         keys = usernames if joined.lower() == joined else list(map(str.lower, usernames))
     present = len(keys) - keys.count("")  # (a key is empty only when its username is)
