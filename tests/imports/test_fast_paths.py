@@ -8,6 +8,7 @@ with one damaged cell each (the shortcut must notice every kind of damage) and o
 full of damage.
 """
 
+import gc
 import random
 
 import pytest
@@ -16,9 +17,10 @@ from django.utils import timezone
 from klasse.accounts.models import Account, Role, SchoolClass
 from klasse.imports.core import planning, validation
 from klasse.imports.core.mapping import LABELS, suggest_mapping
+from klasse.imports.core.pipeline import prepare_import
 from klasse.imports.core.planning import Actions, make_plan
 from klasse.imports.core.reading import Row, Table
-from tests.conftest import make_account
+from tests.conftest import make_account, template_csv
 
 HEADERS = list(LABELS.values())
 DAMAGE = [
@@ -185,3 +187,13 @@ def test_planning_shortcut_decides_as_plan_row(school_a, monkeypatch):
             )
         assert snapshot(fast) == snapshot(slow)
         assert fast.counts["unchanged"] > 10  # the shortcut was taken
+
+
+def test_the_garbage_collector_is_back_after_the_pipeline_with_nothing_frozen(school_a):
+    lines = [f"L{i};;K{i};u{i};;k{i}@school.nl;3HB;havo 3;;" for i in range(50)]
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    prepared = prepare_import(template_csv(*lines), "f.csv", school=school_a, actions=Actions())
+    assert prepared.plan.counts["skipped"] == 50
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    # the objects the pipeline made are tracked again (in the oldest generation)
+    assert gc.is_tracked(prepared.plan.rows[0])

@@ -16,7 +16,7 @@ from .applying import AppliedChanges, StalePlan, apply_plan
 from .mapping import apply_overrides, check_mapping, suggest_mapping
 from .planning import Actions, Plan, make_plan
 from .problems import FileProblem
-from .reading import Table, read_table
+from .reading import Table, gc_paused, read_table
 from .validation import validate_rows
 
 
@@ -73,12 +73,14 @@ def prepare_import(
     encoding: str | None = None,
     delimiter: str | None = None,
 ) -> Prepared:
-    table = read_upload(data, file_name, encoding=encoding, delimiter=delimiter)
-    mapping = resolve_mapping(table, overrides)
-    rows = validate_rows(table, mapping)
-    plan = make_plan(
-        rows, school=school, actions=actions, mapped_fields={f for f in mapping.values() if f}
-    )
+    # One pause of the cyclic garbage collector for all three stages (each pauses it on its
+    # own too): resumed after each, it would scan everything that stage built once more.
+    with gc_paused():
+        table = read_upload(data, file_name, encoding=encoding, delimiter=delimiter)
+        mapping = resolve_mapping(table, overrides)
+        rows = validate_rows(table, mapping)
+        mapped = {f for f in mapping.values() if f}
+        plan = make_plan(rows, school=school, actions=actions, mapped_fields=mapped)
     return Prepared(file_name, table, mapping, plan)
 
 

@@ -10,8 +10,8 @@ import hashlib
 import unicodedata
 from dataclasses import dataclass, field
 from functools import partial
-from itertools import repeat
-from operator import and_, attrgetter, is_, methodcaller
+from itertools import chain, repeat
+from operator import and_, attrgetter, eq, is_, itemgetter, methodcaller, not_
 from typing import NamedTuple
 
 from django.db import connection
@@ -230,42 +230,85 @@ def _plan_rows(
     """`_plan_row` for each row, with a shortcut for the row that most of a yearly import
     consists of: an active student whom the file lists exactly as the school has them.
     The shortcut decides only what `_plan_row` would decide ("unchanged", no changes)."""
-    planned: list[PlannedRow] = []
-    append = planned.append
     find = existing.get
-    class_of = ctx.classes.get
-    class_name = ctx.class_names.get
-    programmes = ctx.programmes
-    shortcut = {"first_name", "infix", "last_name"} <= ctx.mapped
-    passwords = ctx.actions.overwrite_passwords
-    for row, key in zip(rows, keys, strict=True):
-        account = find(key)
-        if (
-            shortcut
-            and account is not None
-            and account.role == _STUDENT
-            and row.role == _STUDENT
-            and account.archived_at is None
-            and not row.errors
-            and len(row.class_names) == 1
-        ):
-            v = row.values
-            name = row.class_names[0]
-            found = class_of(name.lower())
-            if (
-                v.get("first_name", "") == account.first_name
-                and v.get("infix", "") == account.infix
-                and v.get("last_name", "") == account.last_name
-                and (not (email := v.get("email")) or email == account.email)
-                and (not (number := v.get("external_id")) or number == account.external_id)
-                and (found[1] if found else name) == class_name(account.class_id, "")
-                and (not row.programme or programmes[row.programme] == account.programme_id)
-                and not (passwords and v.get("password"))
-            ):
-                append(PlannedRow(row, "unchanged", account.id, {}))
-                continue
-        append(_plan_row(row, key, account, ctx))
-    return planned
+    same = _unchanged_students(rows, keys, existing, ctx)
+    return [
+        PlannedRow(row, "unchanged", account_id, {})
+        if account_id is not None
+        else _plan_row(row, key, find(key), ctx)
+        for row, key, account_id in zip(rows, keys, same, strict=True)
+    ]
+
+
+# A stand-in account for rows without one: no tuple of a row equals its fields.
+_NOBODY = _Existing(*([object()] * len(_Existing._fields)))
+
+
+def _unchanged_students(
+    rows: list[ValidRow], keys: list[str], existing: dict[str, _Existing], ctx: _Context
+) -> list[int | None]:
+    """For each row, its account's id when `_plan_row` would certainly find it unchanged,
+    else None (any doubt: `_plan_row` decides).
+
+    A row and its account are each made into one tuple and the tuples compared, in C-level
+    passes over the whole file rather than a dozen Python steps per row. The tuples line
+    up as (names, e-mail, stamnummer), class, programme, role, role, no errors, no password:
+
+    - the row's class is the school's class with that name (one name, a known class), its
+      programme the catalogue's (none in the row: never equal, `_plan_row` decides);
+    - the row's role against the account's role, and 'student' against the account's role
+      again: equal only for a student listed as a student;
+    - e-mail and stamnummer, when their columns are mapped, compare as written: an empty
+      cell (which keeps the account's value) leaves the row to `_plan_row`;
+    - archived accounts never match (their archived_at stands where the row has None)."""
+    if not {"first_name", "infix", "last_name"} <= ctx.mapped:
+        return [None] * len(rows)
+    fields = ("first_name", "infix", "last_name")
+    fields += tuple(f for f in ("email", "external_id") if f in ctx.mapped)
+    values = list(map(attrgetter("values"), rows))
+    try:
+        written = list(map(itemgetter(*fields), values))
+    except KeyError:  # a row without one of these values: every row the careful way
+        return [None] * len(rows)
+    # The school's class of each name the file writes, keyed by the 1-tuple of a row with
+    # exactly that one name (no name, or several, find nothing).
+    class_lists = list(map(attrgetter("class_names"), rows))
+    class_ids = {}
+    for name in set(chain.from_iterable(class_lists)):
+        if found := ctx.classes.get(name.lower()):
+            class_ids[(name,)] = found[0]
+    missing = object()
+    row_class = map(class_ids.get, map(tuple, class_lists), repeat(missing))
+    programme = map(ctx.programmes.get, map(attrgetter("programme"), rows), repeat(missing))
+    if ctx.actions.overwrite_passwords and "password" in ctx.mapped:
+        password = map(bool, map(methodcaller("get", "password"), values))
+    else:
+        password = repeat(False)
+    row_side = zip(
+        written,
+        row_class,
+        programme,
+        map(attrgetter("role"), rows),
+        repeat(_STUDENT),
+        map(not_, map(attrgetter("errors"), rows)),
+        password,
+        repeat(None),
+    )
+    accounts = list(map(existing.get, keys, repeat(_NOBODY)))
+    account_side = zip(
+        map(attrgetter(*fields), accounts),
+        map(attrgetter("class_id"), accounts),
+        map(attrgetter("programme_id"), accounts),
+        map(attrgetter("role"), accounts),
+        map(attrgetter("role"), accounts),
+        repeat(True),
+        repeat(False),
+        map(attrgetter("archived_at"), accounts),
+    )
+    return [
+        account.id if equal else None
+        for account, equal in zip(accounts, map(eq, row_side, account_side), strict=True)
+    ]
 
 
 def _plan_row(row: ValidRow, key: str, account: _Existing | None, ctx: _Context) -> PlannedRow:
