@@ -7,7 +7,6 @@ fingerprint of the school's accounts so that a stale plan is never applied.
 from __future__ import annotations
 
 import hashlib
-import unicodedata
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import chain, repeat
@@ -17,12 +16,11 @@ from typing import NamedTuple
 from django.db import connection
 from django.db.models import Count, Max, Sum
 
-from klasse.accounts.db import fold_case
 from klasse.accounts.models import Account, Programme, Role, School, SchoolClass
 
 from .problems import Problem
 from .reading import gc_paused
-from .validation import ValidRow
+from .validation import ValidRow, username_keys
 
 LOOKUP_CHUNK = 5000
 CHANGE_LABELS = {
@@ -151,7 +149,9 @@ def make_plan(
         class_names = {pk: name for pk, name in classes.values()}
         programmes = dict(Programme.objects.values_list("code", "id"))
         programme_codes = {pk: code for code, pk in programmes.items()}
-        keys = _username_keys(map(methodcaller("get", "username", ""), _values(rows)))
+        keys = getattr(rows, "username_keys", None)  # ValidRows from validate_rows
+        if keys is None or len(keys) != len(rows):
+            keys = username_keys(map(methodcaller("get", "username", ""), _values(rows)))
         new_keys = [
             k
             for r, k in zip(rows, keys, strict=True)
@@ -199,16 +199,6 @@ def make_plan(
 
 
 _values = partial(map, attrgetter("values"))
-
-
-def _username_keys(usernames) -> list[str]:
-    """`username_key` of each username, in C-level passes. NFKC leaves ASCII as it is,
-    and lower-case ASCII usernames (the usual kind) are their own keys: no copies."""
-    usernames = list(usernames)
-    joined = "".join(usernames)
-    if not joined.isascii():
-        return list(map(fold_case, map(partial(unicodedata.normalize, "NFKC"), usernames)))
-    return usernames if joined.lower() == joined else list(map(str.lower, usernames))
 
 
 @dataclass
@@ -450,8 +440,9 @@ def _load_existing(
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         while chunk := cursor.fetchmany(5000):  # in chunks: the driver's rows go as we go
-            accounts.extend(map(_Existing._make, chunk))
-    keys = _username_keys(map(attrgetter("username"), accounts))
+            # tuple.__new__ makes each _Existing in C (`_Existing._make` is Python code)
+            accounts.extend(map(tuple.__new__, repeat(_Existing), chunk))
+    keys = username_keys(map(attrgetter("username"), accounts))
     existing = dict(zip(keys, accounts, strict=True))
     teaching: dict[int, set[int]] = {}
     links = SchoolClass.teachers.through.objects.filter(schoolclass__school_id=school_id)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache, partial
 from itertools import repeat
@@ -103,7 +104,24 @@ class _RowChecker:
         return f"Rij {self.row.number}, kolom '{column}'"
 
 
-def validate_rows(table: Table, mapping: dict[str, str | None]) -> list[ValidRow]:
+def username_keys(usernames: Iterable[str]) -> list[str]:
+    """`username_key` of each username, in C-level passes. NFKC leaves ASCII as it is,
+    and lower-case ASCII usernames (the usual kind) are their own keys: no copies."""
+    usernames = list(usernames)
+    joined = "".join(usernames)
+    if not joined.isascii():
+        return list(map(fold_case, map(partial(unicodedata.normalize, "NFKC"), usernames)))
+    return usernames if joined.lower() == joined else list(map(str.lower, usernames))
+
+
+class ValidRows(list):
+    """What `validate_rows` returns: the rows, and the username key of each row (`""`
+    for a row without a username), which the duplicate check and the plan both need."""
+
+    __slots__ = ("username_keys",)
+
+
+def validate_rows(table: Table, mapping: dict[str, str | None]) -> ValidRows:
     """Clean and check every row; each row comes back, with its errors and warnings.
 
     Most rows of a real file have no problem at all. `_clean_rows` recognises those a
@@ -115,11 +133,14 @@ def validate_rows(table: Table, mapping: dict[str, str | None]) -> list[ValidRow
     columns = {fld: h for h, fld in mapping.items() if fld}
     with gc_paused():  # see reading.gc_paused: rows and values have no reference cycles
         clean = _clean_rows(table.rows, positions, columns)
-        rows = [
+        rows = ValidRows(
             found or _validate_row(row.number, row.cells, row.extra_cells, positions, columns)
             for row, found in zip(table.rows, clean, strict=True)
-        ]
-        _mark_duplicates(rows, columns)
+        )
+        rows.username_keys = username_keys(
+            map(methodcaller("get", "username", ""), map(attrgetter("values"), rows))
+        )
+        _mark_duplicates(rows, rows.username_keys, columns)
     return rows
 
 
@@ -562,13 +583,7 @@ def _check_password(check: _RowChecker) -> None:
         check.row.values["password"] = ""
 
 
-def _mark_duplicates(rows: list[ValidRow], columns: dict[str, str]) -> None:
-    usernames = list(map(methodcaller("get", "username", ""), map(attrgetter("values"), rows)))
-    joined = "".join(usernames)
-    if not joined.isascii():
-        keys = list(map(fold_case, map(partial(unicodedata.normalize, "NFKC"), usernames)))
-    else:  # username_key of each: NFKC leaves ASCII alone, lower case is its own key
-        keys = usernames if joined.lower() == joined else list(map(str.lower, usernames))
+def _mark_duplicates(rows: list[ValidRow], keys: list[str], columns: dict[str, str]) -> None:
     present = len(keys) - keys.count("")  # (a key is empty only when its username is)
     if len(set(keys)) - ("" in keys) == present:
         return  # no username twice: nothing to mark
