@@ -235,3 +235,27 @@ def test_progress_moves_while_passwords_are_hashed(school_a):
     assert calls[:2] == [(hashing.PROGRESS_EVERY, 81), (40, 81)]
     assert calls[-1] == (81, 81)
     assert [done for done, _ in calls] == sorted(done for done, _ in calls)
+
+
+def test_an_update_records_before_what_the_database_holds(school_a):
+    # The values an update records for its undo come from the plan's snapshot of the
+    # accounts; they must be what reading the accounts again would give, dates and
+    # password hashes included.
+    klas = SchoolClass.objects.create(school=school_a, name="3HA")
+    make_account(school_a, "anna", school_class=klas, email="anna@school.nl")
+    make_account(school_a, "bram", archived_at=timezone.now(), external_id="0012345")
+    make_account(school_a, "carla", Role.TEACHER)
+    lines = [
+        "Jansen;;Anna;anna;nieuw-wachtwoord-1;;3HB;havo 3;;",
+        "Bakker;;Bram;bram;;;3HA;havo 3;;",
+        "Visser;;Carla;carla;;;3HA;;docent;",
+    ]
+    actions = Actions(update=True, overwrite_passwords=True)
+    prepared = prepare_import(template_csv(*lines), "f.csv", school=school_a, actions=actions)
+    updates = [p for p in prepared.plan.rows if p.action == "update"]
+    assert len(updates) == 3 and all(p.account for p in updates)
+    ids = [p.account_id for p in updates]
+    assert applying._planned_values(updates, password=True) == applying._current_values(
+        ids, password=True
+    )
+    assert applying._planned_values(updates, password=False) == applying._current_values(ids)

@@ -60,6 +60,9 @@ class PlannedRow:
     changes: dict[str, tuple[str, str]] = field(default_factory=dict)
     restore: bool = False
     set_password: bool = False
+    # The account as the plan found it (for a row that matched one and was decided row by
+    # row): what an update records as "before" without reading the account again.
+    account: _Existing | None = None
 
 
 @dataclass
@@ -317,7 +320,7 @@ def _plan_row(row: ValidRow, key: str, account: _Existing | None, ctx: _Context)
         return PlannedRow(row, "error", account.id)
     changes = _changes(row, account, ctx)
     restore = account.archived_at is not None
-    planned = PlannedRow(row, "unchanged", account.id, changes, restore)
+    planned = PlannedRow(row, "unchanged", account.id, changes, restore, account=account)
     if restore:
         changes["status"] = ("gearchiveerd", "actief")
     if ctx.actions.overwrite_passwords and row.values.get("password"):
