@@ -104,7 +104,9 @@ def test_validation_shortcut_notices_every_single_damaged_cell(seed):
         victim = rng.choice(rows)
         victim.cells[rng.randrange(len(HEADERS))] = damage
         table = Table("csv", "utf-8", ";", HEADERS, rows)
-        assert validation.validate_rows(table, mapping) == careful(table, mapping), damage
+        fast = validation.validate_rows(table, mapping)
+        assert fast == careful(table, mapping), damage
+        assert fast.username_keys == [r.key for r in fast], damage
 
 
 @pytest.mark.parametrize("seed", range(4))

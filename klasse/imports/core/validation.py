@@ -132,20 +132,25 @@ def validate_rows(table: Table, mapping: dict[str, str | None]) -> ValidRows:
     positions = {fld: table.headers.index(h) for h, fld in mapping.items() if fld}
     columns = {fld: h for h, fld in mapping.items() if fld}
     with gc_paused():  # see reading.gc_paused: rows and values have no reference cycles
-        clean = _clean_rows(table.rows, positions, columns)
-        rows = ValidRows(
-            found or _validate_row(row.number, row.cells, row.extra_cells, positions, columns)
-            for row, found in zip(table.rows, clean, strict=True)
-        )
-        rows.username_keys = username_keys(
-            map(methodcaller("get", "username", ""), map(attrgetter("values"), rows))
-        )
+        clean, usernames = _clean_rows(table.rows, positions, columns)
+        if usernames is not None:  # every row clean: the usernames are a column already
+            rows = ValidRows(clean)
+        else:
+            rows = ValidRows(
+                found or _validate_row(row.number, row.cells, row.extra_cells, positions, columns)
+                for row, found in zip(table.rows, clean, strict=True)
+            )
+            usernames = map(methodcaller("get", "username", ""), map(attrgetter("values"), rows))
+        rows.username_keys = username_keys(usernames)
         _mark_duplicates(rows, rows.username_keys, columns)
     return rows
 
 
-def _clean_rows(rows, positions: dict[str, int], columns: dict[str, str]) -> list:
-    """For each row: its ValidRow if the row certainly has no problem, else None.
+def _clean_rows(
+    rows, positions: dict[str, int], columns: dict[str, str]
+) -> tuple[list[ValidRow | None], list[str] | None]:
+    """For each row: its ValidRow if the row certainly has no problem, else None; and when
+    every row is clean, their usernames (the column they were made of), else None.
 
     Conservative: a row is only taken here when none of the checks of `_validate_row`
     could report anything about it (not even a warning); any doubt leaves it to that
@@ -157,7 +162,7 @@ def _clean_rows(rows, positions: dict[str, int], columns: dict[str, str]) -> lis
     """
     count = len(rows)
     if "username" not in positions or not count:
-        return [None] * count
+        return [None] * count, None
     fields = tuple(positions)
     numbers = list(map(attrgetter("number"), rows))
     doubt: set[int] = set()
@@ -248,16 +253,15 @@ def _clean_rows(rows, positions: dict[str, int], columns: dict[str, str]) -> lis
             class_lists = [[c] if c else [] for c in class_texts]
         else:
             class_lists = map(list, zip(class_texts, strict=True))  # [c] for each
-        return list(
-            map(
-                ValidRow,
-                numbers,
-                values,
-                repeat("student"),
-                map(programmes.get, programme_texts),
-                class_lists,
-            )
+        made = map(
+            ValidRow,
+            numbers,
+            values,
+            repeat("student"),
+            map(programmes.get, programme_texts),
+            class_lists,
         )
+        return list(made), usernames
     found: list[ValidRow | None] = [None] * count
     for i, row_values in enumerate(values):
         if i in doubt:
@@ -271,7 +275,7 @@ def _clean_rows(rows, positions: dict[str, int], columns: dict[str, str]) -> lis
         found[i] = ValidRow(
             numbers[i], row_values, role, programmes.get(programme_texts[i]), class_names
         )
-    return found
+    return found, None
 
 
 @cache
