@@ -138,7 +138,8 @@ def snapshot(plan) -> tuple:
     return rows, problems, plan.archive, plan.active_students, plan.counts
 
 
-def test_planning_shortcut_decides_as_plan_row(school_a, monkeypatch):
+@pytest.mark.parametrize("damaged", [0.4, 0.0])  # 0.0: validation vouches for every row
+def test_planning_shortcut_decides_as_plan_row(school_a, monkeypatch, damaged):
     rng = random.Random(7)
     classes = {n: SchoolClass.objects.create(school=school_a, name=n) for n in ("3HA", "3HB")}
     for i in range(60):
@@ -158,7 +159,7 @@ def test_planning_shortcut_decides_as_plan_row(school_a, monkeypatch):
     Account.objects.filter(username="zdvries5").update(role=Role.ADMIN)
     cells = [clean_row(i) for i in range(70)]
     for row in cells:
-        if rng.random() < 0.4:
+        if rng.random() < damaged:
             field = rng.randrange(len(row))
             row[field] = rng.choice(["", "3HB", "3hb", "vwo 4", "docent", "x@y.nl", "Jan"])
     table = Table("csv", "utf-8", ";", HEADERS, [Row(i + 2, c) for i, c in enumerate(cells)])
@@ -190,6 +191,8 @@ def test_planning_shortcut_decides_as_plan_row(school_a, monkeypatch):
                 mapped_fields=mapped,
             )
         assert snapshot(fast) == snapshot(slow)
+        rows = validation.validate_rows(table, mapping)
+        assert rows.clean_students == (damaged == 0.0)
         assert fast.counts["unchanged"] > 10  # the shortcut was taken
 
 

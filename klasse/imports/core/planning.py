@@ -10,7 +10,7 @@ import hashlib
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import chain, repeat
-from operator import and_, attrgetter, eq, is_, itemgetter, methodcaller, not_
+from operator import add, and_, attrgetter, eq, is_, itemgetter, methodcaller
 from typing import NamedTuple
 
 from django.db import connection
@@ -124,6 +124,9 @@ class _Existing(NamedTuple):
     @property
     def archived(self) -> bool:
         return self.archived_at is not None
+
+
+_EXISTING_INDEX = {name: index for index, name in enumerate(_Existing._fields)}
 
 
 def school_fingerprint(school_id: int) -> str:
@@ -258,9 +261,8 @@ def _unchanged_students(
         return [None] * len(rows)
     fields = ("first_name", "infix", "last_name")
     fields += tuple(f for f in ("email", "external_id") if f in ctx.mapped)
-    values = list(map(attrgetter("values"), rows))
     try:
-        written = list(map(itemgetter(*fields), values))
+        written = list(map(itemgetter(*fields), map(attrgetter("values"), rows)))
     except KeyError:  # a row without one of these values: every row the careful way
         return [None] * len(rows)
     # The school's class of each name the file writes, keyed by the 1-tuple of a row with
@@ -271,37 +273,38 @@ def _unchanged_students(
         if found := ctx.classes.get(name.lower()):
             class_ids[(name,)] = found[0]
     missing = object()
-    row_class = map(class_ids.get, map(tuple, class_lists), repeat(missing))
-    programme = map(ctx.programmes.get, map(attrgetter("programme"), rows), repeat(missing))
-    if ctx.actions.overwrite_passwords and "password" in ctx.mapped:
-        password = map(bool, map(methodcaller("get", "password"), values))
-    else:
-        password = repeat(False)
-    row_side = zip(
+    row_side = map(
+        add,
         written,
-        row_class,
-        programme,
-        map(attrgetter("role"), rows),
-        repeat(_STUDENT),
-        map(not_, map(attrgetter("errors"), rows)),
-        password,
-        repeat(None),
+        zip(
+            map(class_ids.get, map(tuple, class_lists), repeat(missing)),
+            map(ctx.programmes.get, map(attrgetter("programme"), rows), repeat(missing)),
+            repeat(_STUDENT),
+            repeat(None),  # archived_at
+        ),
+    )
+    # The same fields of each account, in one C call per account (see _Existing).
+    account_side = itemgetter(
+        *(_EXISTING_INDEX[f] for f in fields),
+        *map(_EXISTING_INDEX.get, ("class_id", "programme_id", "role", "archived_at")),
     )
     accounts = list(map(existing.get, keys, repeat(_NOBODY)))
-    account_side = zip(
-        map(attrgetter(*fields), accounts),
-        map(attrgetter("class_id"), accounts),
-        map(attrgetter("programme_id"), accounts),
-        map(attrgetter("role"), accounts),
-        map(attrgetter("role"), accounts),
-        repeat(True),
-        repeat(False),
-        map(attrgetter("archived_at"), accounts),
-    )
-    return [
+    same = [
         account.id if equal else None
-        for account, equal in zip(accounts, map(eq, row_side, account_side), strict=True)
+        for account, equal in zip(
+            accounts, map(eq, row_side, map(account_side, accounts)), strict=True
+        )
     ]
+    # What the row itself must be: a student without errors, and no new password to set.
+    # Validation says so of a whole file of clean students' rows; otherwise each is looked at.
+    passwords = ctx.actions.overwrite_passwords and "password" in ctx.mapped
+    if passwords or not getattr(rows, "clean_students", False):
+        for index, row in enumerate(rows):
+            if same[index] is not None and (
+                row.errors or row.role != _STUDENT or (passwords and row.values.get("password"))
+            ):
+                same[index] = None
+    return same
 
 
 def _plan_row(row: ValidRow, key: str, account: _Existing | None, ctx: _Context) -> PlannedRow:

@@ -118,7 +118,11 @@ class ValidRows(list):
     """What `validate_rows` returns: the rows, and the username key of each row (`""`
     for a row without a username), which the duplicate check and the plan both need."""
 
-    __slots__ = ("username_keys",)
+    __slots__ = ("username_keys", "clean_students")
+
+    def __init__(self, rows=()) -> None:
+        super().__init__(rows)
+        self.clean_students = False  # True: every row a student's, without any problem
 
 
 def validate_rows(table: Table, mapping: dict[str, str | None]) -> ValidRows:
@@ -133,7 +137,8 @@ def validate_rows(table: Table, mapping: dict[str, str | None]) -> ValidRows:
     columns = {fld: h for h, fld in mapping.items() if fld}
     with gc_paused():  # see reading.gc_paused: rows and values have no reference cycles
         clean, usernames = _clean_rows(table.rows, positions, columns)
-        if usernames is not None:  # every row clean: the usernames are a column already
+        students_only = usernames is not None
+        if students_only:  # every row a clean student's: the usernames are a column already
             rows = ValidRows(clean)
         else:
             rows = ValidRows(
@@ -142,7 +147,8 @@ def validate_rows(table: Table, mapping: dict[str, str | None]) -> ValidRows:
             )
             usernames = map(methodcaller("get", "username", ""), map(attrgetter("values"), rows))
         rows.username_keys = username_keys(usernames)
-        _mark_duplicates(rows, rows.username_keys, columns)
+        marked = _mark_duplicates(rows, rows.username_keys, columns)
+        rows.clean_students = students_only and not marked
     return rows
 
 
@@ -587,10 +593,11 @@ def _check_password(check: _RowChecker) -> None:
         check.row.values["password"] = ""
 
 
-def _mark_duplicates(rows: list[ValidRow], keys: list[str], columns: dict[str, str]) -> None:
+def _mark_duplicates(rows: list[ValidRow], keys: list[str], columns: dict[str, str]) -> bool:
+    """Give every row whose username another row has too the error; whether there were."""
     present = len(keys) - keys.count("")  # (a key is empty only when its username is)
     if len(set(keys)) - ("" in keys) == present:
-        return  # no username twice: nothing to mark
+        return False  # no username twice: nothing to mark
     by_key: dict[str, list[ValidRow]] = {}
     for key, row in zip(keys, rows, strict=True):
         if key:
@@ -612,3 +619,4 @@ def _mark_duplicates(rows: list[ValidRow], keys: list[str], columns: dict[str, s
                     "Geef elke leerling een eigen gebruikersnaam of verwijder de dubbele rij.",
                 )
             )
+    return True
