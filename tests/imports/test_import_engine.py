@@ -259,3 +259,19 @@ def test_an_update_records_before_what_the_database_holds(school_a):
         ids, password=True
     )
     assert applying._planned_values(updates, password=False) == applying._current_values(ids)
+
+
+def test_the_accounts_to_archive_come_in_the_accounts_order(school_a):
+    # The preview lists them as the school's other lists do: by last name, first name.
+    for username, last in [("z1", "Aalders"), ("a1", "Zijlstra"), ("m1", "Meijer"), ("b1", "Bos")]:
+        make_account(school_a, username, last_name=last, first_name="Kim")
+    make_account(school_a, "blijft", last_name="Blijft")
+    lines = ["Blijft;;Kim;blijft;;;3HB;havo 3;;"]
+    actions = Actions(archive=True, confirm_mass_archive=True)
+    prepared = prepare_import(template_csv(*lines), "f.csv", school=school_a, actions=actions)
+    expected = list(
+        Account.objects.filter(school=school_a, username__in=["z1", "a1", "m1", "b1"])
+        .order_by(*Account._meta.ordering)
+        .values_list("username", flat=True)
+    )
+    assert [a.username for a in prepared.plan.archive] == expected == ["z1", "b1", "m1", "a1"]

@@ -158,11 +158,14 @@ def make_plan(
         keys = getattr(rows, "username_keys", None)  # ValidRows from validate_rows
         if keys is None or len(keys) != len(rows):
             keys = username_keys(map(methodcaller("get", "username", ""), _values(rows)))
-        new_keys = [
-            k
-            for r, k in zip(rows, keys, strict=True)
-            if k not in existing and r.username and not r.errors
-        ]
+        # Rows whose username the school does not have (in a yearly file: few or none).
+        new_keys = []
+        if not all(map(existing.__contains__, keys)):
+            new_keys = [
+                k
+                for r, k in zip(rows, keys, strict=True)
+                if k not in existing and r.username and not r.errors
+            ]
         taken = _taken_elsewhere(new_keys)
         # Only a new row can resemble another account: no index when no row is new.
         similar = _similar_index(existing.values(), class_names, ordered) if new_keys else {}
@@ -180,12 +183,14 @@ def make_plan(
         planned = _plan_rows(rows, keys, existing, context)
         archive = []
         if actions.archive:
-            in_file = set(keys)  # the keys of the rows with a username
-            in_file.discard("")  # (a key is empty only when its username is)
+            # The school's accounts whose username is in no row (a key is empty only when its
+            # username is, and no account has an empty one): one set difference, then the
+            # accounts in their order.
+            gone = existing.keys() - set(keys)
             leaving = [
                 a
-                for key, a in existing.items()
-                if key not in in_file and a.role == _STUDENT and a.archived_at is None
+                for key, a in (existing.items() if gone else ())
+                if key in gone and a.role == _STUDENT and a.archived_at is None
             ]
             if not ordered:
                 leaving.sort(key=_model_order)
