@@ -231,13 +231,12 @@ def _plan_rows(
     """`_plan_row` for each row, with a shortcut for the row that most of a yearly import
     consists of: an active student whom the file lists exactly as the school has them.
     The shortcut decides only what `_plan_row` would decide ("unchanged", no changes)."""
-    find = existing.get
-    same = _unchanged_students(rows, keys, existing, ctx)
+    accounts, same = _unchanged_students(rows, keys, existing, ctx)
     return [
-        PlannedRow(row, "unchanged", account_id, {})
-        if account_id is not None
-        else _plan_row(row, key, find(key), ctx)
-        for row, key, account_id in zip(rows, keys, same, strict=True)
+        PlannedRow(row, "unchanged", account.id, {})
+        if equal
+        else _plan_row(row, key, None if account is _NOBODY else account, ctx)
+        for row, key, account, equal in zip(rows, keys, accounts, same, strict=True)
     ]
 
 
@@ -247,9 +246,9 @@ _NOBODY = _Existing(*([object()] * len(_Existing._fields)))
 
 def _unchanged_students(
     rows: list[ValidRow], keys: list[str], existing: dict[str, _Existing], ctx: _Context
-) -> list[int | None]:
-    """For each row, its account's id when `_plan_row` would certainly find it unchanged,
-    else None (any doubt: `_plan_row` decides).
+) -> tuple[list[_Existing], list[bool]]:
+    """For each row its account (_NOBODY for none), and whether `_plan_row` would
+    certainly find it unchanged (any doubt: False, and `_plan_row` decides).
 
     A row and its account are each made into one tuple and the tuples compared, in C-level
     passes over the whole file rather than a dozen Python steps per row. The tuples line
@@ -263,13 +262,13 @@ def _unchanged_students(
       cell (which keeps the account's value) leaves the row to `_plan_row`;
     - archived accounts never match (their archived_at stands where the row has None)."""
     if not {"first_name", "infix", "last_name"} <= ctx.mapped:
-        return [None] * len(rows)
+        return list(map(existing.get, keys, repeat(_NOBODY))), [False] * len(rows)
     fields = ("first_name", "infix", "last_name")
     fields += tuple(f for f in ("email", "external_id") if f in ctx.mapped)
     try:
         written = list(map(itemgetter(*fields), map(attrgetter("values"), rows)))
     except KeyError:  # a row without one of these values: every row the careful way
-        return [None] * len(rows)
+        return list(map(existing.get, keys, repeat(_NOBODY))), [False] * len(rows)
     # The school's class of each name the file writes, keyed by the 1-tuple of a row with
     # exactly that one name (no name, or several, find nothing).
     class_lists = list(map(attrgetter("class_names"), rows))
@@ -294,22 +293,17 @@ def _unchanged_students(
         *map(_EXISTING_INDEX.get, ("class_id", "programme_id", "role", "archived_at")),
     )
     accounts = list(map(existing.get, keys, repeat(_NOBODY)))
-    same = [
-        account.id if equal else None
-        for account, equal in zip(
-            accounts, map(eq, row_side, map(account_side, accounts)), strict=True
-        )
-    ]
+    same = list(map(eq, row_side, map(account_side, accounts)))
     # What the row itself must be: a student without errors, and no new password to set.
     # Validation says so of a whole file of clean students' rows; otherwise each is looked at.
     passwords = ctx.actions.overwrite_passwords and "password" in ctx.mapped
     if passwords or not getattr(rows, "clean_students", False):
         for index, row in enumerate(rows):
-            if same[index] is not None and (
+            if same[index] and (
                 row.errors or row.role != _STUDENT or (passwords and row.values.get("password"))
             ):
-                same[index] = None
-    return same
+                same[index] = False
+    return accounts, same
 
 
 def _plan_row(row: ValidRow, key: str, account: _Existing | None, ctx: _Context) -> PlannedRow:

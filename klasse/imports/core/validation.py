@@ -389,7 +389,7 @@ def _clean_emails(emails: list[str], doubt: set[int]) -> list[str]:
     `validate_email` runs once per distinct domain, on one of its addresses, instead of
     once per row. Any other address is left to the row-by-row path.
     """
-    present = [e for e in emails if e]
+    present = list(filter(None, emails))
     if not present:
         return emails
     if not all(map(_PLAIN_EMAIL.fullmatch, present)):
