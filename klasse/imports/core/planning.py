@@ -158,14 +158,13 @@ def make_plan(
         keys = getattr(rows, "username_keys", None)  # ValidRows from validate_rows
         if keys is None or len(keys) != len(rows):
             keys = username_keys(map(methodcaller("get", "username", ""), _values(rows)))
+        in_file = set(keys)
         # Rows whose username the school does not have (in a yearly file: few or none).
-        new_keys = []
-        if not all(map(existing.__contains__, keys)):
-            new_keys = [
-                k
-                for r, k in zip(rows, keys, strict=True)
-                if k not in existing and r.username and not r.errors
-            ]
+        new = in_file - existing.keys()
+        new.discard("")  # (a key is empty only when its username is)
+        new_keys = [
+            k for r, k in (zip(rows, keys, strict=True) if new else ()) if k in new and not r.errors
+        ]
         taken = _taken_elsewhere(new_keys)
         # Only a new row can resemble another account: no index when no row is new.
         similar = _similar_index(existing.values(), class_names, ordered) if new_keys else {}
@@ -186,7 +185,7 @@ def make_plan(
             # The school's accounts whose username is in no row (a key is empty only when its
             # username is, and no account has an empty one): one set difference, then the
             # accounts in their order.
-            gone = existing.keys() - set(keys)
+            gone = existing.keys() - in_file
             leaving = [
                 a
                 for key, a in (existing.items() if gone else ())
