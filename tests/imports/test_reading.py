@@ -518,3 +518,21 @@ def test_it_flags_a_question_mark_or_replacement_character_where_a_letter_belong
     text: str, suspect: bool
 ) -> None:
     assert has_suspect_characters(text) is suspect
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "a;b",
+        "a;b\r\n1;2\r\n",
+        "a;b\n1;2",
+        "a;b\r1;2\r",
+        'a;b\r\n"x\r\ny";2\r\n',
+        'a;b\n"x\x0cy";2\n',
+        "a;b\n1\u2028;2\x1c\n",
+        'a;b\n"\x85";\x0b\n',
+    ],
+)
+def test_lines_are_split_as_a_file_opened_with_newline_empty_splits_them(text):
+    assert list(reading._lines(text)) == list(io.StringIO(text, newline=""))

@@ -251,10 +251,24 @@ def _csv_records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
     """(number, cells) of each record; a broken quote raises csv.Error while iterating,
     which read_table turns into `_quote_problem` (no per-row bookkeeping for the rare
     broken file: it is read a second time to find the line)."""
-    # newline="" lets csv see CR, LF and CRLF as line ends and keeps them inside quotes.
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    reader = csv.reader(_lines(text), delimiter=delimiter, strict=True)
     csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))  # long field: row error
     return enumerate(reader, 1)
+
+
+def _lines(text: str) -> Iterable[str]:
+    """The lines as csv reads them from a file opened with newline="": ending at CR, LF or
+    CRLF, the end kept (so that a line end inside quotes stays in its value).
+
+    `str.splitlines` gives those lines without copying the text into a StringIO first, but
+    also splits at form feeds, separators and the like: it is taken only when the number of
+    lines shows that it split at line ends alone."""
+    lines = text.splitlines(keepends=True)
+    ends = text.count("\n") + text.count("\r") - text.count("\r\n")
+    if len(lines) == ends + (not text.endswith(("\n", "\r"))) - (not text):
+        return lines
+    # newline="" lets csv see CR, LF and CRLF as line ends and keeps them inside quotes.
+    return io.StringIO(text, newline="")
 
 
 def _quote_problem(text: str, delimiter: str, exc: csv.Error) -> FileProblem:
