@@ -13,6 +13,8 @@ import random
 
 import pytest
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from klasse.accounts.models import Account, Role, SchoolClass
 from klasse.imports.core import planning, validation
@@ -91,7 +93,8 @@ def careful(table: Table, mapping: dict) -> list:
         validation._validate_row(r.number, r.cells, r.extra_cells, positions, columns)
         for r in table.rows
     ]
-    validation._mark_duplicates(rows, [r.key for r in rows], columns)
+    keys = [r.key for r in rows]
+    validation._mark_duplicates(rows, keys, columns, set(keys))
     return rows
 
 
@@ -127,6 +130,7 @@ def test_validation_shortcut_on_rows_full_of_damage(seed):
     fast = validation.validate_rows(table, mapping)
     assert fast == careful(table, mapping)
     assert fast.username_keys == [r.key for r in fast]  # what the plan takes them from
+    assert fast.username_set == set(fast.username_keys)
 
 
 def snapshot(plan) -> tuple:
@@ -204,3 +208,22 @@ def test_the_garbage_collector_is_back_after_the_pipeline_with_nothing_frozen(sc
     assert gc.isenabled() and gc.get_freeze_count() == 0
     # the objects the pipeline made are tracked again (in the oldest generation)
     assert gc.is_tracked(prepared.plan.rows[0])
+
+
+@given(
+    st.lists(
+        st.text(alphabet="ab.@-+\n é_Z9", min_size=1, max_size=8)
+        | st.sampled_from(["a@b.nl", "a.b@c", ".a@b", "a.@b", "a..b@c", "@b", "a@", "a@b@c"]),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_addresses_are_plain_together_exactly_when_each_is(addresses):
+    parts = [a.rpartition("@") for a in addresses]
+    domains = [p[2] for p in parts]
+    each = all(validation._PLAIN_EMAIL.fullmatch(a) for a in addresses)
+    together = validation._all_plain(addresses, parts, domains)
+    if together:  # never says plain where one is not
+        assert each
+    if each and not any("\n" in a for a in addresses):  # and misses none without a line end
+        assert together

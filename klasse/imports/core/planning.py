@@ -156,9 +156,12 @@ def make_plan(
         programmes = dict(Programme.objects.values_list("code", "id"))
         programme_codes = {pk: code for code, pk in programmes.items()}
         keys = getattr(rows, "username_keys", None)  # ValidRows from validate_rows
+        in_file = getattr(rows, "username_set", None)
         if keys is None or len(keys) != len(rows):
             keys = username_keys(map(methodcaller("get", "username", ""), _values(rows)))
-        in_file = set(keys)
+            in_file = None
+        if in_file is None:
+            in_file = set(keys)
         # Rows whose username the school does not have (in a yearly file: few or none).
         new = in_file - existing.keys()
         new.discard("")  # (a key is empty only when its username is)

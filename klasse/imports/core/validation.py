@@ -118,7 +118,7 @@ class ValidRows(list):
     """What `validate_rows` returns: the rows, and the username key of each row (`""`
     for a row without a username), which the duplicate check and the plan both need."""
 
-    __slots__ = ("username_keys", "clean_students")
+    __slots__ = ("username_keys", "username_set", "clean_students")
 
     def __init__(self, rows=()) -> None:
         super().__init__(rows)
@@ -147,7 +147,8 @@ def validate_rows(table: Table, mapping: dict[str, str | None]) -> ValidRows:
             )
             usernames = map(methodcaller("get", "username", ""), map(attrgetter("values"), rows))
         rows.username_keys = username_keys(usernames)
-        marked = _mark_duplicates(rows, rows.username_keys, columns)
+        rows.username_set = set(rows.username_keys)
+        marked = _mark_duplicates(rows, rows.username_keys, columns, rows.username_set)
         rows.clean_students = students_only and not marked
     return rows
 
@@ -392,9 +393,10 @@ def _clean_emails(emails: list[str], doubt: set[int]) -> list[str]:
     present = list(filter(None, emails))
     if not present:
         return emails
-    if not all(map(_PLAIN_EMAIL.fullmatch, present)):
+    parts = list(map(methodcaller("rpartition", "@"), present))
+    domains = list(map(itemgetter(2), parts))
+    if not _all_plain(present, parts, domains):
         doubt.update(i for i, e in enumerate(emails) if e and not _PLAIN_EMAIL.fullmatch(e))
-    domains = map(itemgetter(2), map(methodcaller("rpartition", "@"), present))
     by_domain = dict(zip(domains, present, strict=True))  # domain: its last address
     refused = set()
     for domain, address in by_domain.items():
@@ -407,6 +409,30 @@ def _clean_emails(emails: list[str], doubt: set[int]) -> list[str]:
     if all(domain == domain.lower() for domain in by_domain):
         return emails  # normalise_email changes nothing
     return [normalise_email(e) if e else e for e in emails]
+
+
+# A character that a dot-atom local part of _PLAIN_EMAIL does not hold (nor a line end).
+_NOT_ATOM = re.compile(r"[^-!#$%&'*+/=?^_`{}|~0-9A-Za-z.\n]")
+
+
+def _all_plain(present: list[str], parts: list[tuple], domains: list[str]) -> bool:
+    """Whether every address fullmatches _PLAIN_EMAIL, decided over all of them at once:
+    exactly one "@" each (`parts` are their rpartitions at "@"), a domain, and local parts
+    of allowed characters in dot-separated atoms. False only means: look at each."""
+    count = len(present)
+    joined = "\n".join(present)
+    if joined.count("\n") != count - 1 or joined.count("@") != count:
+        return False  # a line end in an address, or an address with no "@" or with two
+    if not all(map(itemgetter(1), parts)) or not all(domains):
+        return False
+    local = "\n" + "\n".join(map(itemgetter(0), parts)) + "\n"
+    return (
+        _NOT_ATOM.search(local) is None
+        and "\n\n" not in local  # an empty local part
+        and ".." not in local
+        and "\n." not in local
+        and ".\n" not in local
+    )
 
 
 def _validate_row(number, cells, extra_cells, positions, columns) -> ValidRow:
@@ -593,10 +619,13 @@ def _check_password(check: _RowChecker) -> None:
         check.row.values["password"] = ""
 
 
-def _mark_duplicates(rows: list[ValidRow], keys: list[str], columns: dict[str, str]) -> bool:
-    """Give every row whose username another row has too the error; whether there were."""
+def _mark_duplicates(
+    rows: list[ValidRow], keys: list[str], columns: dict[str, str], distinct: set[str]
+) -> bool:
+    """Give every row whose username another row has too the error; whether there were.
+    `distinct` is the set of `keys`."""
     present = len(keys) - keys.count("")  # (a key is empty only when its username is)
-    if len(set(keys)) - ("" in keys) == present:
+    if len(distinct) - ("" in distinct) == present:
         return False  # no username twice: nothing to mark
     by_key: dict[str, list[ValidRow]] = {}
     for key, row in zip(keys, rows, strict=True):
