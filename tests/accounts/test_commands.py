@@ -1,6 +1,10 @@
 import os
+import signal
+import socket
 import subprocess
 import sys
+import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -68,3 +72,69 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def _processes_with(marker: str) -> list[int]:
+    """The pids of this machine's processes whose environment holds `marker`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if marker.encode() in (entry / "environ").read_bytes():
+                found.append(int(entry.name))
+        except OSError:  # gone meanwhile, or not ours to read
+            continue
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc")
+@pytest.mark.parametrize("debug", ["true", "false"])
+def test_serve_stopped_with_sigterm_leaves_no_process_behind(tmp_path, debug):
+    marker = f"KLASSE_SERVE_TEST={uuid.uuid4().hex}"
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {
+        **os.environ,
+        "DEBUG": debug,
+        "SECRET_KEY": "serve-test-" * 6,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "false",
+        "KLASSE_VAR_DIR": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'serve.sqlite3'}",
+        marker.split("=")[0]: marker.split("=")[1],
+    }
+    subprocess.run(
+        [sys.executable, "-m", "klasse", "migrate", "-v0"], cwd=ROOT, env=env, check=True
+    )
+    serve = subprocess.Popen(
+        [sys.executable, "-m", "klasse", "serve", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.2)
+        else:
+            pytest.fail("klasse serve did not start")
+        # the web processes and the worker (under DEBUG a reloader and its child) run
+        deadline = time.monotonic() + 30
+        while len(_processes_with(marker)) < 4 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert len(_processes_with(marker)) >= 4
+        serve.send_signal(signal.SIGTERM)
+        assert serve.wait(timeout=30) == 0
+        deadline = time.monotonic() + 15
+        while _processes_with(marker) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert _processes_with(marker) == []
+    finally:
+        for pid in _processes_with(marker):
+            os.kill(pid, signal.SIGKILL)

@@ -1,3 +1,5 @@
+import os
+import signal
 import subprocess
 import sys
 
@@ -13,7 +15,13 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=2, help="web processes")
 
     def handle(self, *args, port: int, host: str, workers: int, **options):
-        worker = subprocess.Popen([sys.executable, "-m", "klasse", "worker"])
+        # The worker in a process group of its own (under DEBUG it is a reloader with a
+        # child), so that stopping `serve` stops all of it; SIGTERM stops `serve` as
+        # Ctrl+C does, through the `finally` below.
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "klasse", "worker"], start_new_session=True
+        )
+        signal.signal(signal.SIGTERM, _exit)
         self.stdout.write(f"Klasse draait op http://{host}:{port}/ (Ctrl+C stopt)")
         try:
             subprocess.run(
@@ -34,5 +42,20 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             pass
         finally:
-            worker.terminate()
-            worker.wait(timeout=10)
+            _stop_group(worker)
+
+
+def _exit(signum, frame):
+    raise SystemExit(0)  # gunicorn, started by subprocess.run, is stopped on the way out
+
+
+def _stop_group(process: subprocess.Popen) -> None:
+    """SIGTERM to the process's group (a running import rolls back), SIGKILL after 10 s."""
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    except ProcessLookupError:
+        pass  # already gone
