@@ -138,3 +138,31 @@ def test_serve_stopped_with_sigterm_leaves_no_process_behind(tmp_path, debug):
     finally:
         for pid in _processes_with(marker):
             os.kill(pid, signal.SIGKILL)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["import", "leerlingen.csv", "--school", "lyceum", "--add"],
+        ["export", "--school", "lyceum"],
+        ["createadmin", "--school", "lyceum", "--username", "beheer"],
+        ["purge", "--archived-before", "2020-01-01", "--school", "lyceum"],
+    ],
+)
+def test_a_command_on_a_database_never_migrated_says_to_migrate(tmp_path, command):
+    (tmp_path / "leerlingen.csv").write_text("achternaam;voornaam\nJansen;Anna\n")
+    env = {
+        **os.environ,
+        "KLASSE_VAR_DIR": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'leeg.sqlite3'}",
+        "KLASSE_PASSWORD": "een-lang-wachtwoord-1",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "klasse", *command],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 2, result.stderr
+    assert "klasse migrate" in result.stderr and "Traceback" not in result.stderr

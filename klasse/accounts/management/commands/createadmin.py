@@ -4,7 +4,7 @@ import os
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from klasse.accounts.models import School
+from klasse.accounts.commands import school_for_command
 from klasse.accounts.services import admin_create, username_is_taken
 
 
@@ -18,10 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--last-name", default="")
 
     def handle(self, *args, school: str, username: str, first_name: str, last_name: str, **opts):
-        try:
-            school_obj = School.objects.get(slug=school)
-        except School.DoesNotExist:
-            raise CommandError(f"Geen school met de korte naam '{school}'.") from None
+        school_obj = school_for_command(school)
         if username_is_taken(username):
             raise CommandError(f"De gebruikersnaam '{username}' is al in gebruik.")
         password = os.environ.get("KLASSE_PASSWORD") or self._prompt_password()

@@ -2,7 +2,7 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
 
-from klasse.accounts.models import School
+from klasse.accounts.commands import school_for_command
 from klasse.accounts.purge import accounts_purge_archived
 
 
@@ -30,9 +30,7 @@ class Command(BaseCommand):
         date = _parse_date(archived_before)
         school_obj = None
         if school is not None:
-            school_obj = School.objects.filter(slug=school).first()
-            if school_obj is None:
-                raise CommandError(f"Geen school met de korte naam '{school}'.")
+            school_obj = school_for_command(school)
         try:
             result = accounts_purge_archived(
                 archived_before=date, school=school_obj, dry_run=dry_run

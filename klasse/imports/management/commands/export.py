@@ -1,6 +1,6 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from klasse.accounts.models import School
+from klasse.accounts.commands import school_for_command
 from klasse.exports.writers import export_rows, write_csv, write_xlsx
 
 from ._output import add_output_arguments, chosen_format, write_output
@@ -23,10 +23,7 @@ class Command(BaseCommand):
         add_output_arguments(parser)
 
     def handle(self, *args, school: str, include_archived: bool, fmt, output, **options):
-        try:
-            school_obj = School.objects.get(slug=school)
-        except School.DoesNotExist:
-            raise CommandError(f"Geen school met de korte naam '{school}'.") from None
+        school_obj = school_for_command(school)
         fmt = chosen_format(fmt, output)
         rows = export_rows(school=school_obj, include_archived=include_archived)
         writer = write_xlsx if fmt == "xlsx" else write_csv

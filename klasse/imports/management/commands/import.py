@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from klasse.accounts.models import School
+from klasse.accounts.commands import school_for_command
 from klasse.imports.core.mapping import FIELDS
 from klasse.imports.core.pipeline import run_import
 from klasse.imports.core.planning import Actions
@@ -66,9 +66,7 @@ class Command(BaseCommand):
                 "Kies minstens één actie: --add, --update of --archive.", returncode=2
             )
         overrides = self._overrides(opts["map"])
-        school = School.objects.filter(slug=opts["school"]).first()
-        if school is None:
-            raise CommandError(f"Geen school met de korte naam '{opts['school']}'.", returncode=2)
+        school = school_for_command(opts["school"], returncode=2)
         path = Path(opts["file"])
         try:
             data = path.read_bytes()

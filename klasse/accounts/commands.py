@@ -1,0 +1,27 @@
+"""What the `klasse` commands share: finding the school they are asked about."""
+
+from __future__ import annotations
+
+from django.core.management.base import CommandError
+from django.db import OperationalError, ProgrammingError
+
+from .models import School
+
+_NOT_SET_UP = (
+    "De database is nog niet ingericht of niet bijgewerkt: voer eerst `klasse migrate` uit."
+)
+
+
+def school_for_command(slug: str, *, returncode: int = 1) -> School:
+    """The school with this short name, or a CommandError that says what to do: no such
+    school, or a database without Klasse's tables yet (a traceback otherwise)."""
+    try:
+        school = School.objects.filter(slug=slug).first()
+    except (OperationalError, ProgrammingError) as error:
+        text = str(error)
+        if "no such table" in text or "does not exist" in text:
+            raise CommandError(_NOT_SET_UP, returncode=2) from None
+        raise
+    if school is None:
+        raise CommandError(f"Geen school met de korte naam '{slug}'.", returncode=returncode)
+    return school
