@@ -11,9 +11,7 @@ class AccountBackend(ModelBackend):
         if username is None or password is None:
             return None
         try:
-            account = Account.objects.get(
-                same_lower("username", normalise_username(username.strip()))
-            )
+            account = Account.objects.get(same_lower("username", _typed(username)))
         except Account.DoesNotExist:
             # Hash anyway so that a missing username takes as long as a wrong password.
             Account().set_password(password)
@@ -33,4 +31,9 @@ def throttled_username(request, credentials=None) -> str | None:
         username = getattr(request, "data", request.POST).get("username")
     if not isinstance(username, str):
         return None
-    return fold_case(normalise_username(username.strip()))
+    return fold_case(_typed(username))
+
+
+def _typed(username: str) -> str:
+    """The username as the login looks it up: without surrounding spaces, NFKC."""
+    return normalise_username(username.strip())

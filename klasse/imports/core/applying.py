@@ -378,17 +378,9 @@ def _copy_in(table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
             copy.write_row(row)
 
 
-# The fields of planning's account snapshot (_Existing) that hold UPDATE_FIELDS, in order.
+# UPDATE_FIELDS read from planning's account snapshot (_Existing names the class `class_id`).
 _SNAPSHOT_FIELDS = attrgetter(
-    "first_name",
-    "infix",
-    "last_name",
-    "email",
-    "role",
-    "external_id",
-    "class_id",
-    "programme_id",
-    "archived_at",
+    *("class_id" if name == "school_class_id" else name for name in UPDATE_FIELDS)
 )
 
 
