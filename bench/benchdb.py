@@ -9,6 +9,7 @@ PostgreSQL tables truncated.
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import statistics
@@ -49,7 +50,7 @@ def configure(vendor: str = "sqlite") -> Path:
     if vendor == "sqlite":
         os.environ["DATABASE_URL"] = f"sqlite:///{tmp / 'template.sqlite3'}"
     elif vendor == "postgresql":
-        _recreate_pg_database()
+        recreate_pg_database()
         os.environ["DATABASE_URL"] = f"{PG_SERVER}/{PG_NAME}"
     else:
         raise ValueError(vendor)
@@ -65,12 +66,13 @@ def configure(vendor: str = "sqlite") -> Path:
     return tmp
 
 
-def _recreate_pg_database() -> None:
+def recreate_pg_database(name: str = PG_NAME) -> None:
+    """Drop the PostgreSQL database `name` if it is there, and create it empty."""
     import psycopg
 
     with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {PG_NAME} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {PG_NAME}")
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {name}")
 
 
 def drop() -> None:
@@ -178,10 +180,54 @@ def seed_accounts(school_id: int, people, classes: dict[str, int]) -> None:
         cursor.execute("ANALYZE")
 
 
-def timed(fn: Callable[[], object]) -> float:
+def measure(fn: Callable[[], object]) -> float:
+    """`fn`'s wall-clock seconds, after a full collection (no earlier garbage on its clock)."""
+    gc.collect()
     start = time.perf_counter()
     fn()
     return time.perf_counter() - start
+
+
+def plan_for(data: bytes, school, actions):
+    """The plan of the file `data` for `school`, made before a measurement of applying it."""
+    from klasse.imports.core.pipeline import prepare_import
+
+    return prepare_import(data, "leerlingen.csv", school=school, actions=actions).plan
+
+
+def apply_new_accounts(people, data: bytes) -> float:
+    """Klasse's side of "apply N new accounts": an empty database and school, the plan made
+    beforehand, only `apply_plan` timed; then every account must be there."""
+    from klasse.accounts.models import Account
+    from klasse.imports.core.applying import apply_plan
+    from klasse.imports.core.planning import Actions
+
+    fresh()
+    school, _ = make_school()
+    plan = plan_for(data, school, Actions(add=True))
+    assert plan.counts["add"] == len(people), plan.counts
+    seconds = measure(lambda: apply_plan(plan))
+    assert Account.objects.filter(school=school).count() == len(people)
+    return seconds
+
+
+def apply_class_changes(people, data_moved: bytes, moved) -> float:
+    """Klasse's side of "apply N class changes": the school with `people` in their classes,
+    the plan of `data_moved` (`moved`: the same people in another class) made beforehand,
+    only `apply_plan` timed; then every student must be in the new class."""
+    from klasse.accounts.models import Account
+    from klasse.imports.core.applying import apply_plan
+    from klasse.imports.core.planning import Actions
+
+    fresh()
+    school, classes = make_school()
+    seed_accounts(school.pk, people, classes)
+    plan = plan_for(data_moved, school, Actions(update=True))
+    assert plan.counts["update"] == len(people), plan.counts
+    seconds = measure(lambda: apply_plan(plan))
+    changed = Account.objects.filter(school_class__name__endswith="B").count()
+    assert changed == sum(p.class_name.endswith("B") for p in moved)
+    return seconds
 
 
 def median(values: list[float]) -> float:

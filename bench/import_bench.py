@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import gc
 import json
 import os
 import sqlite3
@@ -37,6 +36,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "klasse.settings")
 
 import benchdb  # noqa: E402
 import generate  # noqa: E402
+from benchdb import measure  # noqa: E402
 
 FILE_NAME = "leerlingen.csv"
 RESULTS: list[str] = []
@@ -44,11 +44,6 @@ RESULTS: list[str] = []
 
 def record(label, value, baseline, unit, target, met) -> None:
     RESULTS.append(benchdb.report(label, value, baseline, unit, target, met))
-
-
-def measure(fn) -> float:
-    gc.collect()
-    return benchdb.timed(fn)
 
 
 # --- a. dry run ------------------------------------------------------------------------
@@ -109,19 +104,11 @@ def raw_sqlite(db: str, sql: str, rows: list[tuple]) -> None:
     conn.close()
 
 
-def plan_for(data: bytes, school, actions):
-    from klasse.imports.core.pipeline import prepare_import
-
-    return prepare_import(data, FILE_NAME, school=school, actions=actions).plan
-
-
 def bench_insert(people, data: bytes, repeat: int) -> None:
     from django.db import connection
     from django.utils import timezone
 
     from klasse.accounts.models import Account
-    from klasse.imports.core.applying import apply_plan
-    from klasse.imports.core.planning import Actions
 
     klasse, raw = [], []
     for _ in range(repeat):
@@ -134,13 +121,7 @@ def bench_insert(people, data: bytes, repeat: int) -> None:
         assert Account.objects.count() == len(people)
         del rows
 
-        benchdb.fresh()
-        school, _ = benchdb.make_school()
-        plan = plan_for(data, school, Actions(add=True))
-        assert plan.counts["add"] == len(people), plan.counts
-        klasse.append(measure(lambda plan=plan: apply_plan(plan)))
-        assert Account.objects.filter(school=school).count() == len(people)
-        del plan
+        klasse.append(benchdb.apply_new_accounts(people, data))
     value, base = benchdb.median(klasse), benchdb.median(raw)
     record(f"b. apply {len(people):,} new accounts", value, base, "s", "<= 3x", value <= 3 * base)
 
@@ -150,8 +131,6 @@ def bench_update(people, data_moved: bytes, repeat: int) -> None:
     from django.utils import timezone
 
     from klasse.accounts.models import Account
-    from klasse.imports.core.applying import apply_plan
-    from klasse.imports.core.planning import Actions
 
     moved = [generate.other_class(p) for p in people]
     klasse, raw = [], []
@@ -167,15 +146,7 @@ def bench_update(people, data_moved: bytes, repeat: int) -> None:
         raw.append(measure(lambda db=db, rows=rows, sql=sql: raw_sqlite(db, sql, rows)))
         del rows, ids
 
-        benchdb.fresh()
-        school, classes = benchdb.make_school()
-        benchdb.seed_accounts(school.pk, people, classes)
-        plan = plan_for(data_moved, school, Actions(update=True))
-        assert plan.counts["update"] == len(people), plan.counts
-        klasse.append(measure(lambda plan=plan: apply_plan(plan)))
-        changed = Account.objects.filter(school_class__name__endswith="B").count()
-        assert changed == sum(p.class_name.endswith("B") for p in moved)
-        del plan
+        klasse.append(benchdb.apply_class_changes(people, data_moved, moved))
     value, base = benchdb.median(klasse), benchdb.median(raw)
     record(f"c. apply {len(people):,} class changes", value, base, "s", "<= 3x", value <= 3 * base)
 

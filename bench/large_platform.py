@@ -17,16 +17,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-PG = "postgres://postgres@127.0.0.1:5432"
+
+import benchdb  # noqa: E402  (bench/, this script's folder)
+
+PG = benchdb.PG_SERVER
 NAME = "klasse_large"
-
-
-def recreate_database() -> None:
-    import psycopg
-
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {NAME} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {NAME}")
 
 
 def populate(accounts: int, schools: int) -> None:
@@ -76,7 +71,7 @@ def main() -> None:
     parser.add_argument("--accounts", type=int, default=1_000_000)
     parser.add_argument("--schools", type=int, default=500)
     args = parser.parse_args()
-    recreate_database()
+    benchdb.recreate_pg_database(NAME)
     os.environ["DATABASE_URL"] = f"{PG}/{NAME}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "klasse.settings")
     os.environ["KLASSE_VAR_DIR"] = "/tmp/klasse-large-var"

@@ -26,17 +26,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-PG = "postgres://postgres@127.0.0.1:5432"
+
+import benchdb  # noqa: E402  (bench/, this script's folder)
+
+PG = benchdb.PG_SERVER
 NAME = "klasse_load"
 PASSWORD = "load-test-wachtwoord"
-
-
-def recreate_database() -> None:
-    import psycopg
-
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {NAME} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {NAME}")
 
 
 def school_file(school: int, rows: int, with_passwords: bool) -> bytes:
@@ -91,7 +86,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=2000)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
-    recreate_database()
+    benchdb.recreate_pg_database(NAME)
     tmp = Path(tempfile.mkdtemp(prefix="klasse-load-"))
     env = {
         **os.environ,

@@ -18,7 +18,6 @@ are not timed. The figure is the median of --repeat runs, alternating with the b
 from __future__ import annotations
 
 import argparse
-import gc
 import sys
 import time
 from pathlib import Path
@@ -28,13 +27,9 @@ sys.path.insert(0, str(BENCH))
 
 import benchdb  # noqa: E402
 import generate  # noqa: E402
+from benchdb import measure  # noqa: E402
 
 RESULTS: list[str] = []
-
-
-def measure(fn) -> float:
-    gc.collect()
-    return benchdb.timed(fn)
 
 
 def raw_connection():
@@ -68,19 +63,11 @@ def raw_copy_update(rows: list[tuple]) -> None:
         conn.commit()
 
 
-def plan_for(data: bytes, school, actions):
-    from klasse.imports.core.pipeline import prepare_import
-
-    return prepare_import(data, "leerlingen.csv", school=school, actions=actions).plan
-
-
 def bench_insert(people, data: bytes, repeat: int) -> None:
     from django.db import connection
     from django.utils import timezone
 
     from klasse.accounts.models import Account
-    from klasse.imports.core.applying import apply_plan
-    from klasse.imports.core.planning import Actions
 
     klasse, raw = [], []
     for _ in range(repeat):
@@ -92,13 +79,7 @@ def bench_insert(people, data: bytes, repeat: int) -> None:
         assert Account.objects.count() == len(people)
         del rows
 
-        benchdb.fresh()
-        school, _ = benchdb.make_school()
-        plan = plan_for(data, school, Actions(add=True))
-        assert plan.counts["add"] == len(people), plan.counts
-        klasse.append(measure(lambda plan=plan: apply_plan(plan)))
-        assert Account.objects.filter(school=school).count() == len(people)
-        del plan
+        klasse.append(benchdb.apply_new_accounts(people, data))
     value, base = benchdb.median(klasse), benchdb.median(raw)
     RESULTS.append(
         benchdb.report(
@@ -117,8 +98,6 @@ def bench_update(people, data_moved: bytes, repeat: int) -> None:
     from django.utils import timezone
 
     from klasse.accounts.models import Account
-    from klasse.imports.core.applying import apply_plan
-    from klasse.imports.core.planning import Actions
 
     moved = [generate.other_class(p) for p in people]
     klasse, raw = [], []
@@ -133,15 +112,7 @@ def bench_update(people, data_moved: bytes, repeat: int) -> None:
         raw.append(measure(lambda rows=rows: raw_copy_update(rows)))
         del rows, ids
 
-        benchdb.fresh()
-        school, classes = benchdb.make_school()
-        benchdb.seed_accounts(school.pk, people, classes)
-        plan = plan_for(data_moved, school, Actions(update=True))
-        assert plan.counts["update"] == len(people), plan.counts
-        klasse.append(measure(lambda plan=plan: apply_plan(plan)))
-        changed = Account.objects.filter(school_class__name__endswith="B").count()
-        assert changed == sum(p.class_name.endswith("B") for p in moved)
-        del plan
+        klasse.append(benchdb.apply_class_changes(people, data_moved, moved))
     value, base = benchdb.median(klasse), benchdb.median(raw)
     RESULTS.append(
         benchdb.report(
