@@ -21,6 +21,10 @@ pytestmark = pytest.mark.django_db
 ALL = Actions(add=True, update=True, archive=True)
 
 
+def detail_html(actor, run) -> str:
+    return client_for(actor).get(reverse("history:detail", args=[run.pk])).content.decode()
+
+
 def do_import(school, actor, *lines: str, actions: Actions = ALL, name="leerlingen.csv"):
     data = template_csv(*lines)
     record = import_run_record_cli(
@@ -194,7 +198,7 @@ def test_undo_is_refused_after_30_days(alice, run):
     run.refresh_from_db()
     with pytest.raises(UndoRefused, match="30 dagen"):
         import_undo(run=run, actor=alice)
-    html = client_for(alice).get(reverse("history:detail", args=[run.pk])).content.decode()
+    html = detail_html(alice, run)
     assert "meer dan 30 dagen" in html and "Maak deze import ongedaan" not in html
     assert Account.objects.filter(username="nieuw").exists()
 
@@ -249,7 +253,7 @@ def test_classes_the_import_created_are_removed_when_empty(alice, run):
     result = import_undo(run=run, actor=alice)
     assert not SchoolClass.objects.filter(school=alice.school, name="4HB").exists()
     assert result.classes_removed == ["4HB"]
-    html = client_for(alice).get(reverse("history:detail", args=[run.pk])).content.decode()
+    html = detail_html(alice, run)
     assert "1 lege klas verwijderd die de import had aangemaakt: 4HB" in html
 
 
@@ -304,7 +308,7 @@ def test_a_teachers_classes_changed_by_hand_since_are_kept_and_named(
     assert classes_of(tom) == ["3HB", "6B"]
     assert [(k.username, k.fields) for k in result.kept] == [("tom", ["classes"])]
     assert result.classes_removed == []  # 6B is still taught
-    html = client_for(alice).get(reverse("history:detail", args=[run.pk])).content.decode()
+    html = detail_html(alice, run)
     assert "Tom Teacher" in html and "<td>klassen</td>" in html
 
 
@@ -350,37 +354,32 @@ def test_a_student_made_teacher_again_by_hand_keeps_the_classes_given_since(
 # --- passwords --------------------------------------------------------------------------
 
 OVERWRITE = Actions(update=True, overwrite_passwords=True)
+SARA_NEW_PASSWORD = "Berg;van der;Sara;sara;nieuw-wachtwoord-1;;3HB;havo 3;;"
+
+
+def overwrite_saras_password(school, actor):
+    return do_import(school, actor, SARA_NEW_PASSWORD, actions=OVERWRITE)
 
 
 def test_undo_sets_an_overwritten_password_back(alice, school_a, sara):
     old_hash = sara.password
-    run = do_import(
-        school_a,
-        alice,
-        "Berg;van der;Sara;sara;nieuw-wachtwoord-1;;3HB;havo 3;;",
-        actions=OVERWRITE,
-    )
+    run = overwrite_saras_password(school_a, alice)
     sara.refresh_from_db()
     assert sara.check_password("nieuw-wachtwoord-1")
     assert "nieuw-wachtwoord-1" not in json.dumps(run.changes)  # only hashes are kept
-    html = client_for(alice).get(reverse("history:detail", args=[run.pk])).content.decode()
+    html = detail_html(alice, run)
     assert "krijgen hun vorige waarde terug" in html
     assert sara.password not in html and old_hash not in html
     result = import_undo(run=run, actor=alice)
     sara.refresh_from_db()
     assert sara.password == old_hash and sara.check_password(PASSWORD)
     assert result.reverted == ["sara"] and result.kept == []
-    html = client_for(alice).get(reverse("history:detail", args=[run.pk])).content.decode()
+    html = detail_html(alice, run)
     assert old_hash not in html
 
 
 def test_a_password_set_again_since_the_import_is_kept_and_named(alice, school_a, sara):
-    run = do_import(
-        school_a,
-        alice,
-        "Berg;van der;Sara;sara;nieuw-wachtwoord-1;;3HB;havo 3;;",
-        actions=OVERWRITE,
-    )
+    run = overwrite_saras_password(school_a, alice)
     sara.refresh_from_db()
     sara.set_password("door-de-beheerder")
     sara.save()
@@ -388,17 +387,12 @@ def test_a_password_set_again_since_the_import_is_kept_and_named(alice, school_a
     sara.refresh_from_db()
     assert sara.check_password("door-de-beheerder")
     assert [(k.username, k.fields) for k in result.kept] == [("sara", ["password"])]
-    html = client_for(alice).get(reverse("history:detail", args=[run.pk])).content.decode()
+    html = detail_html(alice, run)
     assert "<td>wachtwoord</td>" in html
 
 
 def test_a_password_not_overwritten_is_not_recorded(alice, school_a, sara):
-    run = do_import(
-        school_a,
-        alice,
-        "Berg;van der;Sara;sara;nieuw-wachtwoord-1;;3HB;havo 3;;",
-        actions=Actions(update=True),
-    )
+    run = do_import(school_a, alice, SARA_NEW_PASSWORD, actions=Actions(update=True))
     sara.refresh_from_db()
     assert sara.check_password(PASSWORD)
     assert all("password" not in entry["before"] for entry in run.changes["updated"])
@@ -426,23 +420,18 @@ def test_an_old_run_names_the_teachers_without_their_classes(alice, school_a, to
         school_a, alice, "Teacher;;Tom;tom;;;3HB;havo 3;leerling;", actions=Actions(update=True)
     )
     as_recorded_before(run)
-    html = client_for(alice).get(reverse("history:detail", args=[run.pk])).content.decode()
+    html = detail_html(alice, run)
     assert "worden verwijderd als er dan niemand meer in zit" not in html
     result = import_undo(run=run, actor=alice)
     tom.refresh_from_db()
     assert tom.role == Role.TEACHER and classes_of(tom) == []
     assert result.classes_lost == ["tom"]
-    html = client_for(alice).get(reverse("history:detail", args=[run.pk])).content.decode()
+    html = detail_html(alice, run)
     assert "Weer docent, maar zonder klassen" in html
 
 
 def test_an_old_run_with_overwritten_passwords_warns_they_do_not_come_back(alice, school_a, sara):
-    run = do_import(
-        school_a,
-        alice,
-        "Berg;van der;Sara;sara;nieuw-wachtwoord-1;;3HB;havo 3;;",
-        actions=OVERWRITE,
-    )
+    run = overwrite_saras_password(school_a, alice)
     as_recorded_before(run)
-    html = client_for(alice).get(reverse("history:detail", args=[run.pk])).content.decode()
+    html = detail_html(alice, run)
     assert "komen niet terug" in html
