@@ -20,7 +20,7 @@ from klasse.accounts.models import Account, Programme, Role, School, SchoolClass
 
 from .problems import Problem
 from .reading import gc_paused
-from .validation import ValidRow, username_keys
+from .validation import ValidRow, ValidRows, username_keys
 
 LOOKUP_CHUNK = 5000
 CHANGE_LABELS = {
@@ -155,12 +155,10 @@ def make_plan(
         class_names = {pk: name for pk, name in classes.values()}
         programmes = dict(Programme.objects.values_list("code", "id"))
         programme_codes = {pk: code for code, pk in programmes.items()}
-        keys = getattr(rows, "username_keys", None)  # ValidRows from validate_rows
-        in_file = getattr(rows, "username_set", None)
-        if keys is None or len(keys) != len(rows):
+        if isinstance(rows, ValidRows):  # validation made the keys already
+            keys, in_file = rows.username_keys, rows.username_set
+        else:
             keys = username_keys(map(methodcaller("get", "username", ""), _values(rows)))
-            in_file = None
-        if in_file is None:
             in_file = set(keys)
         # Rows whose username the school does not have (in a yearly file: few or none).
         new = in_file - existing.keys()
@@ -254,15 +252,18 @@ def _unchanged_students(
 
     A row and its account are each made into one tuple and the tuples compared, in C-level
     passes over the whole file rather than a dozen Python steps per row. The tuples line
-    up as (names, e-mail, stamnummer), class, programme, role, role, no errors, no password:
+    up as names, e-mail, stamnummer, class, programme, role, archived_at:
 
+    - e-mail and stamnummer only when their columns are mapped, compared as written: an
+      empty cell (which keeps the account's value) leaves the row to `_plan_row`;
     - the row's class is the school's class with that name (one name, a known class), its
       programme the catalogue's (none in the row: never equal, `_plan_row` decides);
-    - the row's role against the account's role, and 'student' against the account's role
-      again: equal only for a student listed as a student;
-    - e-mail and stamnummer, when their columns are mapped, compare as written: an empty
-      cell (which keeps the account's value) leaves the row to `_plan_row`;
-    - archived accounts never match (their archived_at stands where the row has None)."""
+    - 'student' against the account's role, and None against its archived_at: only active
+      students match.
+
+    The row itself must be a student's without errors and without a new password to set:
+    validation vouches for that of a whole file of clean students' rows (`clean_students`);
+    otherwise each row that matched is looked at."""
     if not {"first_name", "infix", "last_name"} <= ctx.mapped:
         return list(map(existing.get, keys, repeat(_NOBODY))), [False] * len(rows)
     fields = ("first_name", "infix", "last_name")
@@ -291,15 +292,15 @@ def _unchanged_students(
     )
     # The same fields of each account, in one C call per account (see _Existing).
     account_side = itemgetter(
-        *(_EXISTING_INDEX[f] for f in fields),
-        *map(_EXISTING_INDEX.get, ("class_id", "programme_id", "role", "archived_at")),
+        *map(
+            _EXISTING_INDEX.__getitem__,
+            (*fields, "class_id", "programme_id", "role", "archived_at"),
+        )
     )
     accounts = list(map(existing.get, keys, repeat(_NOBODY)))
     same = list(map(eq, row_side, map(account_side, accounts)))
-    # What the row itself must be: a student without errors, and no new password to set.
-    # Validation says so of a whole file of clean students' rows; otherwise each is looked at.
     passwords = ctx.actions.overwrite_passwords and "password" in ctx.mapped
-    if passwords or not getattr(rows, "clean_students", False):
+    if passwords or not (isinstance(rows, ValidRows) and rows.clean_students):
         for index, row in enumerate(rows):
             if same[index] and (
                 row.errors or row.role != _STUDENT or (passwords and row.values.get("password"))
