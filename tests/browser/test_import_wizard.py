@@ -54,13 +54,15 @@ def test_a_magister_file_from_upload_to_overzichten(wizard, alice, tmp_path):
     screenshot(page, "import-01-start")
 
     # By keyboard: Tab reaches "Kies CSV-bestand" (the file input behind it); Space opens it.
-    for _tab in range(20):
-        page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement.id") == "id_file":
-            break
-    assert page.evaluate("document.activeElement.id") == "id_file"
-    screenshot(page, "import-01b-kies-csv-bestand-met-focus")
+    # The wait for the file chooser starts first: Playwright turns on catching the dialog
+    # without waiting for Chromium's answer, and a Space right after could come before it.
     with page.expect_file_chooser() as chooser:
+        for _tab in range(20):
+            page.keyboard.press("Tab")
+            if page.evaluate("document.activeElement.id") == "id_file":
+                break
+        assert page.evaluate("document.activeElement.id") == "id_file"
+        screenshot(page, "import-01b-kies-csv-bestand-met-focus")
         page.keyboard.press("Space")
     with page.expect_navigation():
         chooser.value.set_files(str(MAGISTER))
