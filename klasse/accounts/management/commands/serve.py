@@ -15,42 +15,45 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=2, help="web processes")
 
     def handle(self, *args, port: int, host: str, workers: int, **options):
-        # The worker in a process group of its own (under DEBUG it is a reloader with a
-        # child), so that stopping `serve` stops all of it; SIGTERM stops `serve` as
-        # Ctrl+C does, through the `finally` below.
+        # gunicorn and the worker each in a process group of their own (gunicorn's web
+        # processes, the worker's reloader child under DEBUG), so that stopping `serve`
+        # stops all of them; SIGTERM stops `serve` as Ctrl+C does, through `finally`.
         worker = subprocess.Popen(
             [sys.executable, "-m", "klasse", "worker"], start_new_session=True
+        )
+        web = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "klasse.wsgi:application",
+                "--bind",
+                f"{host}:{port}",
+                "--workers",
+                str(workers),
+                "--access-logfile",
+                "-",
+            ],
+            start_new_session=True,
         )
         signal.signal(signal.SIGTERM, _exit)
         self.stdout.write(f"Klasse draait op http://{host}:{port}/ (Ctrl+C stopt)")
         try:
-            subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "gunicorn",
-                    "klasse.wsgi:application",
-                    "--bind",
-                    f"{host}:{port}",
-                    "--workers",
-                    str(workers),
-                    "--access-logfile",
-                    "-",
-                ],
-                check=False,
-            )
+            web.wait()
         except KeyboardInterrupt:
             pass
         finally:
+            _stop_group(web)
             _stop_group(worker)
 
 
 def _exit(signum, frame):
-    raise SystemExit(0)  # gunicorn, started by subprocess.run, is stopped on the way out
+    raise SystemExit(0)
 
 
 def _stop_group(process: subprocess.Popen) -> None:
-    """SIGTERM to the process's group (a running import rolls back), SIGKILL after 10 s."""
+    """SIGTERM to the process's group (gunicorn finishes its requests, a running import
+    rolls back), SIGKILL after 10 s."""
     try:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=10)
