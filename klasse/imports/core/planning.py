@@ -269,7 +269,10 @@ def _unchanged_students(
     fields = ("first_name", "infix", "last_name")
     fields += tuple(f for f in ("email", "external_id") if f in ctx.mapped)
     try:
-        written = list(map(itemgetter(*fields), map(attrgetter("values"), rows)))
+        if isinstance(rows, ValidRows):
+            written = list(rows.picked(fields))
+        else:
+            written = list(map(itemgetter(*fields), map(attrgetter("values"), rows)))
     except KeyError:  # a row without one of these values: every row the careful way
         return list(map(existing.get, keys, repeat(_NOBODY))), [False] * len(rows)
     # The school's class of each name the file writes, keyed by the 1-tuple of a row with
@@ -366,7 +369,7 @@ def _plan_new(row: ValidRow, key: str, ctx: _Context) -> PlannedRow:
         )
     )
     if other:
-        row.warnings.append(
+        row.add_warning(
             Problem(
                 row.number,
                 None,
@@ -426,7 +429,7 @@ def _class_text(account: _Existing, ctx: _Context) -> str:
 
 
 def _error(row: ValidRow, fld: str | None, code: str, message: str) -> None:
-    row.errors.append(Problem(row.number, None, fld, "error", code, message))
+    row.add_error(Problem(row.number, None, fld, "error", code, message))
 
 
 def _load_existing(

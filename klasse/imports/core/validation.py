@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
 from functools import cache, partial
 from itertools import repeat
 from operator import attrgetter, itemgetter, methodcaller
@@ -53,19 +52,59 @@ _MOJIBAKE_HINT = re.compile(
     "\u2122\u0161\u203a\u0153\u017e\u0178]"
 )
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_NO_CLASSES: list[str] = []  # the class_names of a row without a class (shared: never changed)
 
 
-@dataclass(slots=True)
 class ValidRow:
-    """One row of the file with its cleaned values; `errors` empty means it can be imported."""
+    """One row of the file with its cleaned values; `errors` empty means it can be imported.
 
-    number: int
-    values: dict[str, str]
-    role: str = "student"
-    programme: str | None = None
-    class_names: list[str] = field(default_factory=list)
-    errors: list[Problem] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
+    `values` is {field: value}. A row that `_clean_rows` vouches for keeps its values as
+    the tuple they were checked in (in the order of `fields`) until its dict is asked for:
+    most rows of a yearly import are only compared with their account, and a dict per row
+    costs more than that comparison. `class_names` may be shared by the rows of one class,
+    and `errors`/`warnings` start as one shared empty tuple: add problems with
+    `add_error`/`add_warning`, never change these lists in place."""
+
+    __slots__ = ("number", "_values", "_cells", "_fields", "role", "programme", "class_names")
+    __slots__ += ("errors", "warnings")
+
+    def __init__(
+        self,
+        number: int,
+        values: dict[str, str] | tuple[str, ...],
+        role: str = "student",
+        programme: str | None = None,
+        class_names: list[str] = _NO_CLASSES,
+        fields: tuple[str, ...] | None = None,
+    ) -> None:
+        self.number = number
+        # Given a tuple (with `fields`, the names of its values), the dict is made when
+        # first asked for and the tuple kept: `ValidRows.picked` reads the tuples.
+        self._values, self._cells = (None, values) if fields else (values, None)
+        self._fields = fields
+        self.role = role
+        self.programme = programme
+        self.class_names = class_names
+        self.errors: list[Problem] | tuple = ()
+        self.warnings: list[Problem] | tuple = ()
+
+    @property
+    def values(self) -> dict[str, str]:
+        if self._values is None:
+            self._values = _dict_maker(self._fields)(self._cells)
+        return self._values
+
+    def add_error(self, problem: Problem) -> None:
+        if self.errors:
+            self.errors.append(problem)
+        else:
+            self.errors = [problem]
+
+    def add_warning(self, problem: Problem) -> None:
+        if self.warnings:
+            self.warnings.append(problem)
+        else:
+            self.warnings = [problem]
 
     @property
     def username(self) -> str:
@@ -74,6 +113,32 @@ class ValidRow:
     @property
     def key(self) -> str:
         return username_key(self.username)
+
+    def _compared(self) -> tuple:
+        return (
+            self.number,
+            self.values,
+            self.role,
+            self.programme,
+            list(self.class_names),
+            list(self.errors),
+            list(self.warnings),
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ValidRow):
+            return NotImplemented
+        return self._compared() == other._compared()
+
+    __hash__ = None  # mutable, like the dataclass it was
+
+    def __repr__(self) -> str:
+        number, values, role, programme, classes, errors, warnings = self._compared()
+        return (
+            f"ValidRow(number={number!r}, values={values!r}, role={role!r}, "
+            f"programme={programme!r}, class_names={classes!r}, errors={errors!r}, "
+            f"warnings={warnings!r})"
+        )
 
 
 def username_key(username: str) -> str:
@@ -97,7 +162,7 @@ class _RowChecker:
     def problem(self, field_name: str | None, code: str, message: str, severity="error") -> None:
         column = self.columns.get(field_name) if field_name else None
         found = Problem(self.row.number, column, field_name, severity, code, message)
-        (self.row.errors if severity == "error" else self.row.warnings).append(found)
+        (self.row.add_error if severity == "error" else self.row.add_warning)(found)
 
     def where(self, field_name: str) -> str:
         column = self.columns.get(field_name, LABELS[field_name])
@@ -118,11 +183,24 @@ class ValidRows(list):
     """What `validate_rows` returns: the rows, and the username key of each row (`""`
     for a row without a username), which the duplicate check and the plan both need."""
 
-    __slots__ = ("username_keys", "username_set", "clean_students")
+    __slots__ = ("username_keys", "username_set", "clean_students", "_fields")
 
-    def __init__(self, rows=()) -> None:
+    def __init__(self, rows=(), fields: tuple[str, ...] | None = None) -> None:
         super().__init__(rows)
         self.clean_students = False  # True: every row a student's, without any problem
+        self._fields = fields  # set when every row keeps its values as a tuple of these
+
+    def picked(self, wanted: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
+        """The values of the fields `wanted` (two or more) of each row, as a tuple per row;
+        KeyError when a row lacks one. Straight from the tuples of a file whose rows are
+        all clean, without making their dicts."""
+        if self._fields is None:
+            return map(itemgetter(*wanted), map(attrgetter("values"), self))
+        try:
+            positions = [self._fields.index(fld) for fld in wanted]
+        except ValueError:
+            raise KeyError(wanted) from None
+        return map(itemgetter(*positions), map(attrgetter("_cells"), self))
 
 
 def validate_rows(table: Table, mapping: dict[str, str | None]) -> ValidRows:
@@ -139,7 +217,7 @@ def validate_rows(table: Table, mapping: dict[str, str | None]) -> ValidRows:
         clean, usernames = _clean_rows(table.rows, positions, columns)
         students_only = usernames is not None
         if students_only:  # every row a clean student's: the usernames are a column already
-            rows = ValidRows(clean)
+            rows = ValidRows(clean, tuple(positions))
         else:
             rows = ValidRows(
                 found or _validate_row(row.number, row.cells, row.extra_cells, positions, columns)
@@ -253,24 +331,23 @@ def _clean_rows(
             mark(cols["password"], lambda p: p and weak(p))
 
     if modified:
-        picked = zip(*(cols[fld] if fld in cols else column(fld) for fld in fields), strict=True)
-    values = map(_dict_maker(fields), picked)
+        changed = (cols[fld] if fld in cols else column(fld) for fld in fields)
+        picked = list(zip(*changed, strict=True))
     if not doubt and role_of is None:  # the common case: every row clean, only students
-        if "" in class_texts:
-            class_lists = [[c] if c else [] for c in class_texts]
-        else:
-            class_lists = map(list, zip(class_texts, strict=True))  # [c] for each
+        # One list per class, shared by its rows (ValidRow: never changed in place).
+        class_lists = {text: [text] if text else _NO_CLASSES for text in set(class_texts)}
         made = map(
             ValidRow,
             numbers,
-            values,
+            picked,
             repeat("student"),
             map(programmes.get, programme_texts),
-            class_lists,
+            map(class_lists.__getitem__, class_texts),
+            repeat(fields),
         )
         return list(made), usernames
     found: list[ValidRow | None] = [None] * count
-    for i, row_values in enumerate(values):
+    for i, row_values in enumerate(picked):
         if i in doubt:
             continue
         role = role_of[i] if role_of else "student"
@@ -280,7 +357,7 @@ def _clean_rows(
         else:
             class_names = [text] if text else []
         found[i] = ValidRow(
-            numbers[i], row_values, role, programmes.get(programme_texts[i]), class_names
+            numbers[i], row_values, role, programmes.get(programme_texts[i]), class_names, fields
         )
     return found, None
 
@@ -384,55 +461,59 @@ def _clean_emails(emails: list[str], doubt: set[int]) -> list[str]:
     """The column of addresses as `_check_email` leaves them; a row whose address
     `validate_email` might refuse goes to `doubt`.
 
-    Django's validator accepts an address when its local part matches `user_regex` and its
-    domain (after the last "@") is valid. Every address of the common form (a dot-atom
-    local part, which `user_regex` always accepts) is therefore decided by its domain:
-    `validate_email` runs once per distinct domain, on one of its addresses, instead of
-    once per row. Any other address is left to the row-by-row path.
+    Django's validator accepts an address of at most 320 characters when its local part
+    matches `user_regex` and its domain (after the last "@") is valid. Every address of
+    the common form (a dot-atom local part, which `user_regex` always accepts) is therefore
+    decided by its length and its domain: `validate_email` runs once per distinct domain,
+    on `a@` and that domain, instead of once per row. Any other address is left to the
+    row-by-row path.
     """
     present = list(filter(None, emails))
     if not present:
         return emails
-    parts = list(map(methodcaller("rpartition", "@"), present))
-    domains = list(map(itemgetter(2), parts))
-    if not _all_plain(present, parts, domains):
+    domains = _plain_domains(present)
+    if domains is None:
         doubt.update(i for i, e in enumerate(emails) if e and not _PLAIN_EMAIL.fullmatch(e))
-    by_domain = dict(zip(domains, present, strict=True))  # domain: its last address
+        domains = {e.rpartition("@")[2] for e in present}
+    if max(map(len, present)) > 320:
+        doubt.update(i for i, e in enumerate(emails) if len(e) > 320)
     refused = set()
-    for domain, address in by_domain.items():
+    for domain in domains:
         try:
-            validate_email(normalise_email(address))
+            validate_email(f"a@{domain.lower()}")  # (normalise_email lower-cases it)
         except ValidationError:
             refused.add(domain)
     if refused:
         doubt.update(i for i, e in enumerate(emails) if e and e.rpartition("@")[2] in refused)
-    if all(domain == domain.lower() for domain in by_domain):
+    if all(domain == domain.lower() for domain in domains):
         return emails  # normalise_email changes nothing
     return [normalise_email(e) if e else e for e in emails]
 
 
+# "@" and the rest of the line: an address's domain, in a text of one address per line.
+_AT_DOMAIN = re.compile(r"@([^\n]*)")
 # A character that a dot-atom local part of _PLAIN_EMAIL does not hold (nor a line end).
 _NOT_ATOM = re.compile(r"[^-!#$%&'*+/=?^_`{}|~0-9A-Za-z.\n]")
+# In local parts one per line: an empty one, or a dot at its start, its end or twice.
+_BAD_DOTS = re.compile(r"\n\n|\n\.|\.\n|\.\.")
 
 
-def _all_plain(present: list[str], parts: list[tuple], domains: list[str]) -> bool:
-    """Whether every address fullmatches _PLAIN_EMAIL, decided over all of them at once:
-    exactly one "@" each (`parts` are their rpartitions at "@"), a domain, and local parts
-    of allowed characters in dot-separated atoms. False only means: look at each."""
+def _plain_domains(present: list[str]) -> set[str] | None:
+    """The distinct domains of the addresses when every one fullmatches _PLAIN_EMAIL
+    (allowed characters in dot-separated atoms, exactly one "@", a domain), decided over
+    all of them at once; None means: look at each."""
     count = len(present)
-    joined = "\n".join(present)
-    if joined.count("\n") != count - 1 or joined.count("@") != count:
-        return False  # a line end in an address, or an address with no "@" or with two
-    if not all(map(itemgetter(1), parts)) or not all(domains):
-        return False
-    local = "\n" + "\n".join(map(itemgetter(0), parts)) + "\n"
-    return (
-        _NOT_ATOM.search(local) is None
-        and "\n\n" not in local  # an empty local part
-        and ".." not in local
-        and "\n." not in local
-        and ".\n" not in local
-    )
+    text = "\n" + "\n".join(present) + "\n"
+    if text.count("\n") != count + 1 or text.count("@") != count:
+        return None  # a line end in an address, or not one "@" per address on average
+    parts = _AT_DOMAIN.split(text)  # "\nlocal", "domain", "\nlocal", …, "domain", "\n"
+    if len(parts) != 2 * count + 1:
+        return None  # an address without "@" (and so another with two)
+    domains = set(parts[1::2])
+    local = "".join(parts[::2])  # "\nlocal\nlocal…\n"
+    if "" in domains or _NOT_ATOM.search(local) or _BAD_DOTS.search(local):
+        return None
+    return domains
 
 
 def _validate_row(number, cells, extra_cells, positions, columns) -> ValidRow:
@@ -636,7 +717,7 @@ def _mark_duplicates(
             continue
         numbers = ", ".join(str(r.number) for r in same)
         for row in same:
-            row.errors.append(
+            row.add_error(
                 Problem(
                     row.number,
                     columns.get("username"),
