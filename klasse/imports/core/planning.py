@@ -10,7 +10,7 @@ import hashlib
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import chain, repeat
-from operator import add, and_, attrgetter, eq, is_, itemgetter, methodcaller
+from operator import add, attrgetter, eq, itemgetter, methodcaller
 from typing import NamedTuple
 
 from django.db import connection
@@ -161,7 +161,8 @@ def make_plan(
             keys = username_keys(map(methodcaller("get", "username", ""), _values(rows)))
             in_file = set(keys)
         # Rows whose username the school does not have (in a yearly file: few or none).
-        new = in_file - existing.keys()
+        new = in_file.difference(existing)  # (a set's difference with a dict: its keys)
+        listed = len(in_file) - len(new)  # the school's accounts that the file lists
         new.discard("")  # (a key is empty only when its username is)
         new_keys = [
             k for r, k in (zip(rows, keys, strict=True) if new else ()) if k in new and not r.errors
@@ -182,7 +183,7 @@ def make_plan(
         )
         planned = _plan_rows(rows, keys, existing, context)
         archive = []
-        if actions.archive:
+        if actions.archive and listed < len(existing):
             # The school's accounts whose username is in no row (a key is empty only when its
             # username is, and no account has an empty one): one set difference, then the
             # accounts in their order.
@@ -198,14 +199,10 @@ def make_plan(
                 ArchivedAccount(a.id, a.username, _full_name(a), class_names.get(a.class_id, ""))
                 for a in leaving
             ]
-        accounts = existing.values()
-        active = sum(  # active students: role student and no archived_at, in C-level passes
-            map(
-                and_,
-                map(_STUDENT.__eq__, map(attrgetter("role"), accounts)),
-                map(is_, map(attrgetter("archived_at"), accounts), repeat(None)),
-            )
-        )
+        # Active students: role student, no archived_at (C-level passes; the archived few).
+        students = list(map(attrgetter("role"), existing.values())).count(_STUDENT)
+        archived = filter(attrgetter("archived_at"), existing.values())
+        active = students - list(map(attrgetter("role"), archived)).count(_STUDENT)
     return Plan(school.pk, actions, planned, archive, active, fingerprint)
 
 

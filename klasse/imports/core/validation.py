@@ -272,7 +272,8 @@ def _clean_rows(
     def column(fld: str) -> list[str]:
         return list(map(itemgetter(fields.index(fld)), picked))
 
-    if _rows_look_clean(picked, fields):
+    looked_clean = _rows_look_clean(picked, fields)
+    if looked_clean:
         # Nothing to strip, too long, empty where required, unprintable, or suspect in a
         # name: the columns the checks below need are the cells as they are.
         cols = {fld: column(fld) for fld in fields if fld in _COLUMN_CHECKED}
@@ -282,12 +283,17 @@ def _clean_rows(
         modified = True
 
     usernames = cols["username"]
-    if not "".join(usernames).isascii():
+    joined = "".join(usernames)
+    if joined.isascii():  # NFKC changes nothing
+        # Lengths 1 to 150 checked already: then only characters other than _USERNAME's.
+        suspect = not looked_clean or joined.encode().translate(None, _USERNAME_BYTES)
+    else:
         normalised = [unicodedata.normalize("NFKC", u) for u in usernames]
         if normalised != usernames:
             usernames = cols["username"] = normalised
             modified = True
-    if (
+        suspect = True
+    if suspect and (
         not all(usernames)
         or max(map(len, usernames)) > 150
         or _NOT_USERNAME.search("".join(usernames))
@@ -302,11 +308,12 @@ def _clean_rows(
     role_of = [roles[t] for t in role_texts] if "teacher" in roles.values() else None
     class_texts = cols.get("class_name", blank)
     programme_texts = cols.get("programme", blank)
-    programmes = {text: match_programme(text) for text in set(programme_texts) if text}
+    distinct = {"class_name": set(class_texts), "programme": set(programme_texts)}
+    programmes = {text: match_programme(text) for text in distinct["programme"] if text}
     if None in programmes.values():
         mark(programme_texts, lambda text: text and programmes[text] is None)
     for fld, texts in (("class_name", class_texts), ("programme", programme_texts)):
-        if fld in columns and "" in texts:  # required in a student's row
+        if fld in columns and "" in distinct[fld]:  # required in a student's row
             doubt.update(
                 i
                 for i, text in enumerate(texts)
@@ -335,7 +342,7 @@ def _clean_rows(
         picked = list(zip(*changed, strict=True))
     if not doubt and role_of is None:  # the common case: every row clean, only students
         # One list per class, shared by its rows (ValidRow: never changed in place).
-        class_lists = {text: [text] if text else _NO_CLASSES for text in set(class_texts)}
+        class_lists = {text: [text] if text else _NO_CLASSES for text in distinct["class_name"]}
         made = map(
             ValidRow,
             numbers,
@@ -441,8 +448,9 @@ def _checked_columns(picked, fields: tuple[str, ...], mark) -> dict[str, list[st
     return cols
 
 
-# A character that _USERNAME does not allow.
+# A character that _USERNAME does not allow; the ASCII characters it allows, as bytes.
 _NOT_USERNAME = re.compile(r"[^\w.@+\-]")
+_USERNAME_BYTES = bytes(b for b in range(128) if _USERNAME.fullmatch(chr(b)))
 # An address with a dot-atom local part (a subset of what Django's EmailValidator accepts
 # as local part) and a domain without "@".
 _PLAIN_EMAIL = re.compile(
@@ -494,6 +502,8 @@ def _clean_emails(emails: list[str], doubt: set[int]) -> list[str]:
 _AT_DOMAIN = re.compile(r"@([^\n]*)")
 # A character that a dot-atom local part of _PLAIN_EMAIL does not hold (nor a line end).
 _NOT_ATOM = re.compile(r"[^-!#$%&'*+/=?^_`{}|~0-9A-Za-z.\n]")
+# The ASCII characters of a dot-atom local part, with "." and "@" and the line end.
+_ATOM_BYTES = bytes(b for b in range(128) if not _NOT_ATOM.match(chr(b))) + b"@"
 # In local parts one per line: an empty one, or a dot at its start, its end or twice.
 _BAD_DOTS = re.compile(r"\n\n|\n\.|\.\n|\.\.")
 
@@ -506,6 +516,10 @@ def _plain_domains(present: list[str]) -> set[str] | None:
     text = "\n" + "\n".join(present) + "\n"
     if text.count("\n") != count + 1 or text.count("@") != count:
         return None  # a line end in an address, or not one "@" per address on average
+    if text.isascii():
+        domains = _usual_domains(text, present)
+        if domains is not None:
+            return domains
     parts = _AT_DOMAIN.split(text)  # "\nlocal", "domain", "\nlocal", …, "domain", "\n"
     if len(parts) != 2 * count + 1:
         return None  # an address without "@" (and so another with two)
@@ -513,6 +527,26 @@ def _plain_domains(present: list[str]) -> set[str] | None:
     local = "".join(parts[::2])  # "\nlocal\nlocal…\n"
     if "" in domains or _NOT_ATOM.search(local) or _BAD_DOTS.search(local):
         return None
+    return domains
+
+
+def _usual_domains(text: str, present: list[str]) -> set[str] | None:
+    """`_plain_domains` for the usual column, without splitting it: ASCII addresses (one
+    per line of `text`, which starts and ends with a line end, with as many "@" as lines)
+    of a few domains seen in a sample, made only of characters that a dot-atom local part
+    allows, and without a dot or an "@" where a local part cannot have one. None: the
+    column is not like that (which does not mean that an address is not plain)."""
+    sample = present[:: max(1, len(present) // 64)] + present[-1:]
+    domains = {address.rpartition("@")[2] for address in sample}
+    # Each line ends with one of these domains, after its only "@": then "@domain\n"
+    # occurs once per line (an "@" followed by a domain and the line end, and no line has
+    # two "@" when there are as many as lines and each has one).
+    if "" in domains or sum(text.count(f"@{domain}\n") for domain in domains) != len(present):
+        return None
+    if text.encode().translate(None, _ATOM_BYTES):
+        return None  # a character outside a dot-atom's (in a local part or a domain)
+    if "\n@" in text or "\n." in text or ".@" in text or ".." in text:
+        return None  # an empty local part, or a dot at its start, its end or twice
     return domains
 
 
