@@ -265,31 +265,10 @@ def _unchanged_students(
         return list(map(existing.get, keys, repeat(_NOBODY))), [False] * len(rows)
     fields = ("first_name", "infix", "last_name")
     fields += tuple(f for f in ("email", "external_id") if f in ctx.mapped)
-    try:
-        if isinstance(rows, ValidRows):
-            written = list(rows.picked(fields))
-        else:
-            written = list(map(itemgetter(*fields), map(attrgetter("values"), rows)))
-    except KeyError:  # a row without one of these values: every row the careful way
-        return list(map(existing.get, keys, repeat(_NOBODY))), [False] * len(rows)
-    # The school's class of each name the file writes, keyed by the 1-tuple of a row with
-    # exactly that one name (no name, or several, find nothing).
-    class_lists = list(map(attrgetter("class_names"), rows))
-    class_ids = {}
-    for name in set(chain.from_iterable(class_lists)):
-        if found := ctx.classes.get(name.lower()):
-            class_ids[(name,)] = found[0]
     missing = object()
-    row_side = map(
-        add,
-        written,
-        zip(
-            map(class_ids.get, map(tuple, class_lists), repeat(missing)),
-            map(ctx.programmes.get, map(attrgetter("programme"), rows), repeat(missing)),
-            repeat(_STUDENT),
-            repeat(None),  # archived_at
-        ),
-    )
+    row_side = _row_sides(rows, fields, ctx, missing)
+    if row_side is None:  # a row without one of these values: every row the careful way
+        return list(map(existing.get, keys, repeat(_NOBODY))), [False] * len(rows)
     # The same fields of each account, in one C call per account (see _Existing).
     account_side = itemgetter(
         *map(
@@ -307,6 +286,34 @@ def _unchanged_students(
             ):
                 same[index] = False
     return accounts, same
+
+
+def _row_sides(rows: list[ValidRow], fields: tuple[str, ...], ctx: _Context, missing: object):
+    """The row's side of each comparison of `_unchanged_students` (`missing` for a class
+    or programme that no account has), or None when a row lacks one of `fields`."""
+    programme_ids = map(ctx.programmes.get, map(attrgetter("programme"), rows), repeat(missing))
+    if isinstance(rows, ValidRows) and rows.clean_students:
+        # Every row a student's with its one class name or none (""): validation's columns.
+        try:
+            *written, class_texts = rows.columns((*fields, "class_name"))
+        except KeyError:
+            return None
+        class_ids = {n: ctx.classes.get(n.lower(), (missing,))[0] for n in set(class_texts)}
+        class_id = map(class_ids.__getitem__, class_texts)
+        return zip(*written, class_id, programme_ids, repeat(_STUDENT), repeat(None))
+    try:
+        written = list(map(itemgetter(*fields), map(attrgetter("values"), rows)))
+    except KeyError:
+        return None
+    # The school's class of each name the file writes, keyed by the 1-tuple of a row with
+    # exactly that one name (no name, or several, find nothing).
+    class_lists = list(map(attrgetter("class_names"), rows))
+    class_ids = {}
+    for name in set(chain.from_iterable(class_lists)):
+        if found := ctx.classes.get(name.lower()):
+            class_ids[(name,)] = found[0]
+    class_id = map(class_ids.get, map(tuple, class_lists), repeat(missing))
+    return map(add, written, zip(class_id, programme_ids, repeat(_STUDENT), repeat(None)))
 
 
 def _plan_row(row: ValidRow, key: str, account: _Existing | None, ctx: _Context) -> PlannedRow:

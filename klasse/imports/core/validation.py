@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from functools import cache, partial
 from itertools import repeat
 from operator import attrgetter, itemgetter, methodcaller
@@ -183,24 +183,36 @@ class ValidRows(list):
     """What `validate_rows` returns: the rows, and the username key of each row (`""`
     for a row without a username), which the duplicate check and the plan both need."""
 
-    __slots__ = ("username_keys", "username_set", "clean_students", "_fields")
+    __slots__ = ("username_keys", "username_set", "clean_students", "_fields", "_columns")
 
-    def __init__(self, rows=(), fields: tuple[str, ...] | None = None) -> None:
+    def __init__(
+        self,
+        rows=(),
+        fields: tuple[str, ...] | None = None,
+        columns: dict[str, list[str]] | None = None,
+    ) -> None:
         super().__init__(rows)
         self.clean_students = False  # True: every row a student's, without any problem
-        self._fields = fields  # set when every row keeps its values as a tuple of these
+        # When every row came clean out of `_clean_rows`: the fields of the rows' value
+        # tuples, and the columns of values that validation made (a list per field).
+        self._fields = fields
+        self._columns = columns or {}
 
-    def picked(self, wanted: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
-        """The values of the fields `wanted` (two or more) of each row, as a tuple per row;
-        KeyError when a row lacks one. Straight from the tuples of a file whose rows are
-        all clean, without making their dicts."""
+    def columns(self, wanted: tuple[str, ...]) -> list[list[str]]:
+        """The values of each field `wanted`, a list per field in the order of the rows,
+        for rows that all came clean out of `_clean_rows` (ValueError otherwise); KeyError
+        when the file has no such field. Validation's own columns where it made them; the
+        others from the rows' tuples, without making their dicts."""
         if self._fields is None:
-            return map(itemgetter(*wanted), map(attrgetter("values"), self))
-        try:
-            positions = [self._fields.index(fld) for fld in wanted]
-        except ValueError:
-            raise KeyError(wanted) from None
-        return map(itemgetter(*positions), map(attrgetter("_cells"), self))
+            raise ValueError("columns() needs rows that all came clean out of _clean_rows")
+        if not set(wanted) <= set(self._fields):
+            raise KeyError(wanted)
+        missing = [fld for fld in wanted if fld not in self._columns]
+        if missing:
+            cells = list(map(attrgetter("_cells"), self))
+            for fld in missing:
+                self._columns[fld] = list(map(itemgetter(self._fields.index(fld)), cells))
+        return [self._columns[fld] for fld in wanted]
 
 
 def validate_rows(table: Table, mapping: dict[str, str | None]) -> ValidRows:
@@ -214,10 +226,11 @@ def validate_rows(table: Table, mapping: dict[str, str | None]) -> ValidRows:
     positions = {fld: table.headers.index(h) for h, fld in mapping.items() if fld}
     columns = {fld: h for h, fld in mapping.items() if fld}
     with gc_paused():  # see reading.gc_paused: rows and values have no reference cycles
-        clean, usernames = _clean_rows(table.rows, positions, columns)
-        students_only = usernames is not None
+        clean, made_columns = _clean_rows(table.rows, positions, columns)
+        students_only = made_columns is not None
         if students_only:  # every row a clean student's: the usernames are a column already
-            rows = ValidRows(clean, tuple(positions))
+            rows = ValidRows(clean, tuple(positions), made_columns)
+            usernames = made_columns["username"]
         else:
             rows = ValidRows(
                 found or _validate_row(row.number, row.cells, row.extra_cells, positions, columns)
@@ -233,9 +246,10 @@ def validate_rows(table: Table, mapping: dict[str, str | None]) -> ValidRows:
 
 def _clean_rows(
     rows, positions: dict[str, int], columns: dict[str, str]
-) -> tuple[list[ValidRow | None], list[str] | None]:
+) -> tuple[list[ValidRow | None], dict[str, list[str]] | None]:
     """For each row: its ValidRow if the row certainly has no problem, else None; and when
-    every row is clean, their usernames (the column they were made of), else None.
+    every row is clean, the columns of values made on the way (always the usernames), else
+    None.
 
     Conservative: a row is only taken here when none of the checks of `_validate_row`
     could report anything about it (not even a warning); any doubt leaves it to that
@@ -352,7 +366,7 @@ def _clean_rows(
             map(class_lists.__getitem__, class_texts),
             repeat(fields),
         )
-        return list(made), usernames
+        return list(made), cols
     found: list[ValidRow | None] = [None] * count
     for i, row_values in enumerate(picked):
         if i in doubt:
