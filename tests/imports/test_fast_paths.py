@@ -9,7 +9,6 @@ full of damage.
 """
 
 import gc
-import io
 import random
 
 import pytest
@@ -19,7 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from klasse.accounts.models import Account, Role, SchoolClass
-from klasse.imports.core import planning, reading, validation
+from klasse.imports.core import planning, validation
 from klasse.imports.core.mapping import LABELS, suggest_mapping
 from klasse.imports.core.pipeline import prepare_import
 from klasse.imports.core.planning import Actions, make_plan
@@ -267,10 +266,3 @@ def test_a_long_column_is_plain_exactly_when_each_address_is(seed):
             assert found == {a.rpartition("@")[2] for a in addresses}, changed
         else:
             assert found is None, changed
-
-
-def test_lines_are_split_by_str_splitlines_only_where_csv_ends_a_line():
-    breaks = {chr(c) for c in range(0x110000) if len(f"a{chr(c)}b".splitlines()) > 1}
-    assert breaks - {"\r", "\n"} == {ch for ch in breaks if reading._OTHER_LINE_BREAK.fullmatch(ch)}
-    text = "a;b\r\nZo\u2028ë;x\x1cy\n"
-    assert list(reading._lines(text)) == list(io.StringIO(text, newline=""))

@@ -256,19 +256,17 @@ def _csv_records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
     return enumerate(reader, 1)
 
 
-# What str.splitlines splits at besides CR, LF and CRLF (see str.splitlines).
-_OTHER_LINE_BREAK = re.compile("[\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
-
-
 def _lines(text: str) -> Iterable[str]:
     """The lines as csv reads them from a file opened with newline="": ending at CR, LF or
     CRLF, the end kept (so that a line end inside quotes stays in its value).
 
     `str.splitlines` gives those lines without copying the text into a StringIO first, but
-    also splits at form feeds, separators and the like: it is taken only when the text has
-    none of those."""
-    if _OTHER_LINE_BREAK.search(text) is None:
-        return text.splitlines(keepends=True)
+    also splits at form feeds, separators and the like: it is taken only when the number of
+    lines shows that it split at line ends alone."""
+    lines = text.splitlines(keepends=True)
+    ends = text.count("\n") + text.count("\r") - text.count("\r\n")
+    if len(lines) == ends + (not text.endswith(("\n", "\r"))) - (not text):
+        return lines
     # newline="" lets csv see CR, LF and CRLF as line ends and keeps them inside quotes.
     return io.StringIO(text, newline="")
 

@@ -400,24 +400,21 @@ _SEP = "\u00f7"  # ÷
 
 @cache
 def _row_pattern(fields: tuple[str, ...]) -> re.Pattern:
-    """A row (values joined by _SEP) whose values fit MAX_LENGTHS, where the required
-    names are not empty, no value but the password (which is kept as it is) starts or ends
-    with a space, and no name or class holds '?' or '�'; a value holding _SEP does
-    not match either."""
+    """A row (values joined by _SEP) whose values fit MAX_LENGTHS and where the required
+    names are not empty; a value holding _SEP does not match either."""
     required = ("last_name", "first_name", "username")
-    values = []
-    for fld in fields:
-        allowed = f"[^{_SEP}?�]" if fld in _NAME_AND_CLASS else f"[^{_SEP}]"
-        value = f"{allowed}{{{1 if fld in required else 0},{MAX_LENGTHS[fld]}}}"
-        values.append(value if fld == "password" else f"(?! ){value}(?<! )")
-    return re.compile(_SEP.join(values))
+    return re.compile(
+        _SEP.join(
+            f"[^{_SEP}]{{{1 if fld in required else 0},{MAX_LENGTHS[fld]}}}" for fld in fields
+        )
+    )
 
 
 def _rows_look_clean(picked: list[tuple[str, ...]], fields: tuple[str, ...]) -> bool:
-    """True when no value has spaces around it (but a password), is too long, is empty
-    where a name is required, holds an unprintable character (every _CONTROL character is
-    one, and so is every space other than " "), or holds '?', '�' or a mojibake hint
-    in a name or class: then _checked_columns would find nothing."""
+    """True when no value has spaces around it, is too long, is empty where a name is
+    required, holds an unprintable character (every _CONTROL character is one, and so is
+    every space other than " "), or holds '?', '\ufffd' or a mojibake hint in a name or
+    class: then _checked_columns would find nothing."""
     texts = list(map(_SEP.join, picked))
     if not all(map(_row_pattern(fields).fullmatch, texts)):
         return False
@@ -425,10 +422,17 @@ def _rows_look_clean(picked: list[tuple[str, ...]], fields: tuple[str, ...]) -> 
     del texts
     if not text.isprintable():
         return False
-    # Names and classes repeat: a mojibake hint is looked for in each distinct one.
-    names = (index for index, fld in enumerate(fields) if fld in _NAME_AND_CLASS)
-    distinct = (set(map(itemgetter(index), picked)) for index in names)
-    return not any(_MOJIBAKE_HINT.search(_SEP.join(values)) for values in distinct)
+    if text[0] == " " or text[-1] == " " or f"{_SEP} " in text or f" {_SEP}" in text:
+        return False  # with only " " as space, these are all the values to strip
+    names = [i for i, fld in enumerate(fields) if fld in _NAME_AND_CLASS]
+    if names:
+        name_texts = map(itemgetter(*names), picked)
+        if len(names) > 1:
+            name_texts = map(_SEP.join, name_texts)
+        text = _SEP.join(name_texts)
+        if "?" in text or "\ufffd" in text or _MOJIBAKE_HINT.search(text):
+            return False
+    return True
 
 
 def _checked_columns(picked, fields: tuple[str, ...], mark) -> dict[str, list[str]]:
