@@ -292,17 +292,17 @@ def _update(plan, updates, hashes, classes, programmes, now, changes: AppliedCha
         old = before[planned.account_id]
         old_password = old.pop("password", None) if passwords else None
         new = old.copy()
-        v = row.values
+        # (row.values only when a value changed: a class change needs no dict of the row)
         if "first_name" in changed:
-            new["first_name"] = v.get("first_name", "")
+            new["first_name"] = row.values.get("first_name", "")
         if "infix" in changed:
-            new["infix"] = v.get("infix", "")
+            new["infix"] = row.values.get("infix", "")
         if "last_name" in changed:
-            new["last_name"] = v.get("last_name", "")
+            new["last_name"] = row.values.get("last_name", "")
         if "email" in changed:
-            new["email"] = v["email"]
+            new["email"] = row.values["email"]
         if "external_id" in changed:
-            new["external_id"] = v["external_id"]
+            new["external_id"] = row.values["external_id"]
         role = new["role"] = row.role if "role" in changed else old["role"]
         if role == _TEACHER:
             new["school_class_id"] = None
