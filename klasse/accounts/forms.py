@@ -3,7 +3,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from klasse.imports.core.reading import Row, Table
-from klasse.imports.core.validation import MAX_LENGTHS, ValidRow, validate_rows
+from klasse.imports.core.valid_rows import MAX_LENGTHS, ValidRow
+from klasse.imports.core.validation import validate_rows
 
 from .models import Account, Role, SchoolClass
 from .services import AccountValues, Renew, account_describe

@@ -1,7 +1,7 @@
 """The engine's shortcuts for large files decide exactly what the careful row-by-row code
 decides.
 
-`validate_rows` takes most rows through `_clean_rows` (checks over whole columns) and
+`validate_rows` takes most rows through `clean_rows` (checks over whole columns) and
 `make_plan` takes unchanged students through a shortcut in `_plan_rows`; each claims to
 give what `_validate_row` and `_plan_row` give. These tests compare both on clean rows
 with one damaged cell each (the shortcut must notice every kind of damage) and on rows
@@ -18,12 +18,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from klasse.accounts.models import Account, Role, SchoolClass
-from klasse.imports.core import planning, validation
+from klasse.imports.core import clean_rows, planning, validation
 from klasse.imports.core.mapping import LABELS, suggest_mapping
 from klasse.imports.core.pipeline import prepare_import
 from klasse.imports.core.planning import Actions, make_plan
 from klasse.imports.core.reading import Row, Table
-from klasse.imports.core.validation import normalise_email
+from klasse.imports.core.valid_rows import normalise_email
 from tests.conftest import make_account, template_csv
 
 HEADERS = list(LABELS.values())
@@ -221,8 +221,8 @@ def test_the_garbage_collector_is_back_after_the_pipeline_with_nothing_frozen(sc
     )
 )
 def test_addresses_are_plain_together_exactly_when_each_is(addresses):
-    each = all(validation._PLAIN_EMAIL.fullmatch(a) for a in addresses)
-    together = validation._plain_domains(addresses)
+    each = all(clean_rows._PLAIN_EMAIL.fullmatch(a) for a in addresses)
+    together = clean_rows._plain_domains(addresses)
     if together is not None:  # never says plain where one is not
         assert each
         assert together == {a.rpartition("@")[2] for a in addresses}
@@ -243,7 +243,7 @@ def test_addresses_are_plain_together_exactly_when_each_is(addresses):
 )
 def test_every_address_outside_doubt_is_one_validate_email_accepts(addresses):
     doubt: set[int] = set()
-    cleaned = validation._clean_emails(addresses, doubt)
+    cleaned = clean_rows._clean_emails(addresses, doubt)
     for i, address in enumerate(addresses):
         if i in doubt or not address:
             continue
@@ -260,8 +260,8 @@ def test_a_long_column_is_plain_exactly_when_each_address_is(seed):
     for changed in damage:
         addresses = [f"l{i}@{rng.choice(['leerling.nl', 'school.nl'])}" for i in range(500)]
         addresses[rng.randrange(1, 499)] = changed
-        each = all(validation._PLAIN_EMAIL.fullmatch(a) for a in addresses)
-        found = validation._plain_domains(addresses)
+        each = all(clean_rows._PLAIN_EMAIL.fullmatch(a) for a in addresses)
+        found = clean_rows._plain_domains(addresses)
         if each and "\n" not in changed:
             assert found == {a.rpartition("@")[2] for a in addresses}, changed
         else:

@@ -20,7 +20,7 @@ from klasse.accounts.models import Account, Programme, Role, School, SchoolClass
 
 from .problems import Problem
 from .reading import gc_paused
-from .validation import ValidRow, ValidRows, username_keys
+from .valid_rows import ValidRow, ValidRows, username_keys
 
 LOOKUP_CHUNK = 5000
 CHANGE_LABELS = {

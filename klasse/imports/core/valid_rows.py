@@ -1,0 +1,201 @@
+"""A validated row and the rows of a file: what validation hands to the plan.
+
+The rules both ways of validating share (`validation` row by row, `clean_rows` a column at
+a time) live here too: field lengths, roles, the patterns of a username and of damaged text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from functools import cache, partial
+from operator import attrgetter, itemgetter
+
+from klasse.accounts.db import fold_case
+
+from .problems import Problem
+
+MAX_LENGTHS = {
+    "last_name": 100,
+    "infix": 30,
+    "first_name": 100,
+    "username": 150,
+    "password": 128,
+    "email": 254,
+    "class_name": 50,
+    "programme": 60,
+    "role": 30,
+    "external_id": 50,
+}
+NAME_FIELDS = ("last_name", "infix", "first_name")
+NAME_AND_CLASS = frozenset((*NAME_FIELDS, "class_name"))  # the fields _check_names checks
+STUDENT_ROLES = {"", "leerling", "student", "ll"}
+TEACHER_ROLES = {"docent", "leraar", "leerkracht", "teacher", "medewerker"}
+USERNAME = re.compile(r"[\w.@+\-]{1,150}")
+# A UTF-8 lead byte read as Windows-1252 (Â..ô) followed by a continuation byte's character:
+# only such values are worth handing to ftfy, which is too slow to run on every cell.
+MOJIBAKE_HINT = re.compile(
+    "[\u00c2-\u00f4][\u00a0-\u00bf\u20ac\u201a\u0192\u201e\u2026\u2020\u2021\u02c6"
+    "\u2030\u0160\u2039\u0152\u017d\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc"
+    "\u2122\u0161\u203a\u0153\u017e\u0178]"
+)
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+NO_CLASSES: list[str] = []  # the class_names of a row without a class (shared: never changed)
+
+
+class ValidRow:
+    """One row of the file with its cleaned values; `errors` empty means it can be imported.
+
+    `values` is {field: value}. A row that `clean_rows` vouches for keeps its values as
+    the tuple they were checked in (in the order of `fields`) until its dict is asked for:
+    most rows of a yearly import are only compared with their account, and a dict per row
+    costs more than that comparison. `class_names` may be shared by the rows of one class,
+    and `errors`/`warnings` start as one shared empty tuple: add problems with
+    `add_error`/`add_warning`, never change these lists in place."""
+
+    __slots__ = ("number", "_values", "_cells", "_fields", "role", "programme", "class_names")
+    __slots__ += ("errors", "warnings")
+
+    def __init__(
+        self,
+        number: int,
+        values: dict[str, str] | tuple[str, ...],
+        role: str = "student",
+        programme: str | None = None,
+        class_names: list[str] = NO_CLASSES,
+        fields: tuple[str, ...] | None = None,
+    ) -> None:
+        self.number = number
+        # Given a tuple (with `fields`, the names of its values), the dict is made when
+        # first asked for and the tuple kept: `ValidRows.picked` reads the tuples.
+        self._values, self._cells = (None, values) if fields else (values, None)
+        self._fields = fields
+        self.role = role
+        self.programme = programme
+        self.class_names = class_names
+        self.errors: list[Problem] | tuple = ()
+        self.warnings: list[Problem] | tuple = ()
+
+    @property
+    def values(self) -> dict[str, str]:
+        if self._values is None:
+            self._values = _dict_maker(self._fields)(self._cells)
+        return self._values
+
+    def add_error(self, problem: Problem) -> None:
+        if self.errors:
+            self.errors.append(problem)
+        else:
+            self.errors = [problem]
+
+    def add_warning(self, problem: Problem) -> None:
+        if self.warnings:
+            self.warnings.append(problem)
+        else:
+            self.warnings = [problem]
+
+    @property
+    def username(self) -> str:
+        return self.values.get("username", "")
+
+    @property
+    def key(self) -> str:
+        return username_key(self.username)
+
+    def _compared(self) -> tuple:
+        return (
+            self.number,
+            self.values,
+            self.role,
+            self.programme,
+            list(self.class_names),
+            list(self.errors),
+            list(self.warnings),
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ValidRow):
+            return NotImplemented
+        return self._compared() == other._compared()
+
+    __hash__ = None  # mutable, like the dataclass it was
+
+    def __repr__(self) -> str:
+        number, values, role, programme, classes, errors, warnings = self._compared()
+        return (
+            f"ValidRow(number={number!r}, values={values!r}, role={role!r}, "
+            f"programme={programme!r}, class_names={classes!r}, errors={errors!r}, "
+            f"warnings={warnings!r})"
+        )
+
+
+def username_key(username: str) -> str:
+    """Usernames compare after NFKC, lower-cased as the database index does (`fold_case`).
+
+    `ｍａｒｉａ` = `Maria` = `maria`.
+    """
+    return fold_case(unicodedata.normalize("NFKC", username))
+
+
+def normalise_email(email: str) -> str:
+    local, at, domain = email.strip().rpartition("@")
+    return f"{local}@{domain.lower()}" if at else email.strip()
+
+
+def username_keys(usernames: Iterable[str]) -> list[str]:
+    """`username_key` of each username, in C-level passes. NFKC leaves ASCII as it is,
+    and lower-case ASCII usernames (the usual kind) are their own keys: no copies."""
+    usernames = list(usernames)
+    joined = "".join(usernames)
+    if not joined.isascii():
+        return list(map(fold_case, map(partial(unicodedata.normalize, "NFKC"), usernames)))
+    return usernames if joined.lower() == joined else list(map(str.lower, usernames))
+
+
+class ValidRows(list):
+    """What `validate_rows` returns: the rows, and the username key of each row (`""`
+    for a row without a username), which the duplicate check and the plan both need."""
+
+    __slots__ = ("username_keys", "username_set", "clean_students", "_fields", "_columns")
+
+    def __init__(
+        self,
+        rows=(),
+        fields: tuple[str, ...] | None = None,
+        columns: dict[str, list[str]] | None = None,
+    ) -> None:
+        super().__init__(rows)
+        self.clean_students = False  # True: every row a student's, without any problem
+        # When every row came clean out of `clean_rows`: the fields of the rows' value
+        # tuples, and the columns of values that validation made (a list per field).
+        self._fields = fields
+        self._columns = columns or {}
+
+    def columns(self, wanted: tuple[str, ...]) -> list[list[str]]:
+        """The values of each field `wanted`, a list per field in the order of the rows,
+        for rows that all came clean out of `clean_rows` (ValueError otherwise); KeyError
+        when the file has no such field. Validation's own columns where it made them; the
+        others from the rows' tuples, without making their dicts."""
+        if self._fields is None:
+            raise ValueError("columns() needs rows that all came clean out of clean_rows")
+        if not set(wanted) <= set(self._fields):
+            raise KeyError(wanted)
+        missing = [fld for fld in wanted if fld not in self._columns]
+        if missing:
+            cells = list(map(attrgetter("_cells"), self))
+            for fld in missing:
+                self._columns[fld] = list(map(itemgetter(self._fields.index(fld)), cells))
+        return [self._columns[fld] for fld in wanted]
+
+
+@cache
+def _dict_maker(fields: tuple[str, ...]):
+    """A function that makes {field: value} of a tuple of values in `fields` order: a dict
+    display with constant keys, which builds a row's dict twice as fast as dict(zip())."""
+    assert all(fld in MAX_LENGTHS for fld in fields)  # known names only go into the code
+    items = ", ".join(f"{fld!r}: row[{i}]" for i, fld in enumerate(fields))
+    return eval(f"lambda row: {{{items}}}")
+
+
+# The fields whose columns clean_rows looks at one by one; the others are only screened.
