@@ -20,8 +20,9 @@ from django.utils import timezone
 from klasse.accounts.models import Account, Programme, Role, School, SchoolClass
 
 from .hashing import hash_passwords
-from .planning import Plan, PlannedRow, school_fingerprint
+from .planning import Plan, PlannedRow
 from .reading import gc_paused
+from .school_accounts import school_fingerprint
 
 Progress = Callable[[int, int], None]
 ACCOUNT_TABLE = Account._meta.db_table
@@ -378,7 +379,8 @@ def _copy_in(table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
             copy.write_row(row)
 
 
-# UPDATE_FIELDS read from planning's account snapshot (_Existing names the class `class_id`).
+# UPDATE_FIELDS read from the plan's account snapshot (ExistingAccount calls the class
+# `class_id`).
 _SNAPSHOT_FIELDS = attrgetter(
     *("class_id" if name == "school_class_id" else name for name in UPDATE_FIELDS)
 )

@@ -6,23 +6,27 @@ fingerprint of the school's accounts so that a stale plan is never applied.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import chain, repeat
 from operator import add, attrgetter, eq, itemgetter, methodcaller
-from typing import NamedTuple
 
-from django.db import connection
-from django.db.models import Count, Max, Sum
-
-from klasse.accounts.models import Account, Programme, Role, School, SchoolClass
+from klasse.accounts.models import Programme, Role, School, SchoolClass
 
 from .problems import Problem
 from .reading import gc_paused
+from .school_accounts import (
+    EXISTING_INDEX,
+    ExistingAccount,
+    full_name,
+    load_existing,
+    model_order,
+    school_fingerprint,
+    similar_index,
+    taken_elsewhere,
+)
 from .valid_rows import ValidRow, ValidRows, username_keys
 
-LOOKUP_CHUNK = 5000
 CHANGE_LABELS = {
     "first_name": "voornaam",
     "infix": "tussenvoegsel",
@@ -62,7 +66,7 @@ class PlannedRow:
     set_password: bool = False
     # The account as the plan found it (for a row that matched one and was decided row by
     # row): what an update records as "before" without reading the account again.
-    account: _Existing | None = None
+    account: ExistingAccount | None = None
 
 
 @dataclass
@@ -105,49 +109,13 @@ class Plan:
         return sorted(found, key=lambda p: (p.row or 0, p.severity != "error"))
 
 
-class _Existing(NamedTuple):
-    """An account of the school as the plan needs it: a row of `_load_existing`'s query
-    (a tuple, so that 100,000 of them cost no more than the query's own rows)."""
-
-    id: int
-    username: str
-    first_name: str
-    infix: str
-    last_name: str
-    email: str
-    role: str
-    external_id: str
-    class_id: int | None
-    programme_id: int | None
-    archived_at: object  # as the database driver returns it; only None matters
-
-    @property
-    def archived(self) -> bool:
-        return self.archived_at is not None
-
-
-_EXISTING_INDEX = {name: index for index, name in enumerate(_Existing._fields)}
-
-
-def school_fingerprint(school_id: int) -> str:
-    """Changes whenever an account or a teacher's class of the school changes."""
-    accounts = Account.objects.filter(school_id=school_id).aggregate(
-        n=Count("id"), ids=Sum("id"), changed=Max("updated_at"), archived=Count("archived_at")
-    )
-    links = SchoolClass.teachers.through.objects.filter(schoolclass__school_id=school_id).aggregate(
-        n=Count("id"), ids=Sum("id")
-    )
-    text = repr(sorted(accounts.items())) + repr(sorted(links.items()))
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
-
-
 def make_plan(
     rows: list[ValidRow], *, school: School, actions: Actions, mapped_fields: set[str]
 ) -> Plan:
     """1. load the school's accounts once; 2. decide each row; 3. find whom to archive."""
     fingerprint = school_fingerprint(school.pk)
     with gc_paused():  # see reading.gc_paused: accounts and planned rows have no cycles
-        existing, teaching, ordered = _load_existing(school.pk)
+        existing, teaching, ordered = load_existing(school.pk)
         classes = {
             name.lower(): (pk, name)
             for pk, name in SchoolClass.objects.filter(school=school).values_list("id", "name")
@@ -167,9 +135,9 @@ def make_plan(
         new_keys = [
             k for r, k in (zip(rows, keys, strict=True) if new else ()) if k in new and not r.errors
         ]
-        taken = _taken_elsewhere(new_keys)
+        taken = taken_elsewhere(new_keys)
         # Only a new row can resemble another account: no index when no row is new.
-        similar = _similar_index(existing.values(), class_names, ordered) if new_keys else {}
+        similar = similar_index(existing.values(), class_names, ordered) if new_keys else {}
         context = _Context(
             actions,
             mapped_fields,
@@ -194,9 +162,9 @@ def make_plan(
                 if key in gone and a.role == _STUDENT and a.archived_at is None
             ]
             if not ordered:
-                leaving.sort(key=_model_order)
+                leaving.sort(key=model_order)
             archive = [
-                ArchivedAccount(a.id, a.username, _full_name(a), class_names.get(a.class_id, ""))
+                ArchivedAccount(a.id, a.username, full_name(a), class_names.get(a.class_id, ""))
                 for a in leaving
             ]
         # Active students: role student, no archived_at (C-level passes; the archived few).
@@ -223,7 +191,7 @@ class _Context:
 
 
 def _plan_rows(
-    rows: list[ValidRow], keys: list[str], existing: dict[str, _Existing], ctx: _Context
+    rows: list[ValidRow], keys: list[str], existing: dict[str, ExistingAccount], ctx: _Context
 ) -> list[PlannedRow]:
     """`_plan_row` for each row, with a shortcut for the row that most of a yearly import
     consists of: an active student whom the file lists exactly as the school has them.
@@ -238,12 +206,12 @@ def _plan_rows(
 
 
 # A stand-in account for rows without one: no tuple of a row equals its fields.
-_NOBODY = _Existing(*([object()] * len(_Existing._fields)))
+_NOBODY = ExistingAccount(*([object()] * len(ExistingAccount._fields)))
 
 
 def _unchanged_students(
-    rows: list[ValidRow], keys: list[str], existing: dict[str, _Existing], ctx: _Context
-) -> tuple[list[_Existing], list[bool]]:
+    rows: list[ValidRow], keys: list[str], existing: dict[str, ExistingAccount], ctx: _Context
+) -> tuple[list[ExistingAccount], list[bool]]:
     """For each row its account (_NOBODY for none), and whether `_plan_row` would
     certainly find it unchanged (any doubt: False, and `_plan_row` decides).
 
@@ -269,10 +237,10 @@ def _unchanged_students(
     row_side = _row_sides(rows, fields, ctx, missing)
     if row_side is None:  # a row without one of these values: every row the careful way
         return list(map(existing.get, keys, repeat(_NOBODY))), [False] * len(rows)
-    # The same fields of each account, in one C call per account (see _Existing).
+    # The same fields of each account, in one C call per account (see ExistingAccount).
     account_side = itemgetter(
         *map(
-            _EXISTING_INDEX.__getitem__,
+            EXISTING_INDEX.__getitem__,
             (*fields, "class_id", "programme_id", "role", "archived_at"),
         )
     )
@@ -316,7 +284,9 @@ def _row_sides(rows: list[ValidRow], fields: tuple[str, ...], ctx: _Context, mis
     return map(add, written, zip(class_id, programme_ids, repeat(_STUDENT), repeat(None)))
 
 
-def _plan_row(row: ValidRow, key: str, account: _Existing | None, ctx: _Context) -> PlannedRow:
+def _plan_row(
+    row: ValidRow, key: str, account: ExistingAccount | None, ctx: _Context
+) -> PlannedRow:
     if row.errors:
         return PlannedRow(row, "error", account.id if account else None)
     if account is None:
@@ -389,7 +359,7 @@ def _plan_new(row: ValidRow, key: str, ctx: _Context) -> PlannedRow:
     return PlannedRow(row, "add" if ctx.actions.add else "skipped", set_password=True)
 
 
-def _changes(row: ValidRow, account: _Existing, ctx: _Context) -> dict[str, tuple[str, str]]:
+def _changes(row: ValidRow, account: ExistingAccount, ctx: _Context) -> dict[str, tuple[str, str]]:
     # Runs for every row of a yearly import that lists the whole school: written out field
     # by field, which is twice as fast as a loop over the field names with getattr.
     changes: dict[str, tuple[str, str]] = {}
@@ -425,7 +395,7 @@ def _changes(row: ValidRow, account: _Existing, ctx: _Context) -> dict[str, tupl
     return changes
 
 
-def _class_text(account: _Existing, ctx: _Context) -> str:
+def _class_text(account: ExistingAccount, ctx: _Context) -> str:
     if account.role == Role.TEACHER:
         teaching = ctx.teaching.get(account.id, frozenset())
         return ", ".join(sorted(ctx.class_names[c] for c in teaching))
@@ -434,97 +404,3 @@ def _class_text(account: _Existing, ctx: _Context) -> str:
 
 def _error(row: ValidRow, fld: str | None, code: str, message: str) -> None:
     row.add_error(Problem(row.number, None, fld, "error", code, message))
-
-
-def _load_existing(
-    school_id: int,
-) -> tuple[dict[str, _Existing], dict[int, frozenset[int]], bool]:
-    """The school's accounts by username key, the classes of its teachers, and whether
-    the accounts are in the model's order (Account.Meta.ordering: the ORM's order).
-
-    The ORM's own query runs on the plain cursor: the ORM's per-row conversion (a datetime
-    parsed for every archived_at) costs more than the query. On SQLite the query is not
-    sorted (a sort of the whole school costs half the query): the few places that need the
-    order sort just what they need with `_model_order`, which orders as SQLite does."""
-    query = Account.objects.filter(school_id=school_id).values_list(*_EXISTING_FIELDS).query
-    ordered = connection.vendor != "sqlite"
-    if not ordered:
-        query.clear_ordering(force=True)
-    sql, params = query.sql_with_params()
-    accounts: list[_Existing] = []
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        while chunk := cursor.fetchmany(5000):  # in chunks: the driver's rows go as we go
-            # tuple.__new__ makes each _Existing in C (`_Existing._make` is Python code)
-            accounts.extend(map(tuple.__new__, repeat(_Existing), chunk))
-    keys = username_keys(map(attrgetter("username"), accounts))
-    existing = dict(zip(keys, accounts, strict=True))
-    teaching: dict[int, set[int]] = {}
-    links = SchoolClass.teachers.through.objects.filter(schoolclass__school_id=school_id)
-    for account_id, class_id in links.values_list("account_id", "schoolclass_id"):
-        teaching.setdefault(account_id, set()).add(class_id)
-    return existing, {pk: frozenset(ids) for pk, ids in teaching.items()}, ordered
-
-
-_EXISTING_FIELDS = (
-    "id",
-    "username",
-    "first_name",
-    "infix",
-    "last_name",
-    "email",
-    "role",
-    "external_id",
-    "school_class",
-    "programme",
-    "archived_at",
-)
-
-
-def _taken_elsewhere(keys: list[str]) -> set[str]:
-    """The keys of the file's new usernames that an account elsewhere on the platform
-    already uses (never says which school).
-
-    The database's own LOWER() decides, as the case-insensitive unique index does: where
-    PostgreSQL folds a letter otherwise than Python (Turkish 'İ', Greek final 'Σ'), the
-    row says `username_taken` instead of failing at the insert. The school's own accounts
-    are not excluded: `keys` are only keys of no account of the school, so any hit is a
-    clash. Written out on the plain cursor, in chunks: it uses the unique index, and for
-    100,000 new rows the ORM's preparing of every value would cost more than the queries."""
-    taken: set[str] = set()
-    with connection.cursor() as cursor:
-        for start in range(0, len(keys), LOOKUP_CHUNK):
-            chunk = keys[start : start + LOOKUP_CHUNK]
-            cursor.execute(
-                f"SELECT LOWER(username) FROM {Account._meta.db_table} "
-                f"WHERE LOWER(username) IN ({', '.join(['%s'] * len(chunk))})",
-                chunk,
-            )
-            taken.update(folded for (folded,) in cursor.fetchall())
-    return taken
-
-
-def _similar_index(
-    accounts, class_names: dict[int, str], ordered: bool
-) -> dict[tuple[str, str, str], str]:
-    """(first name, last name, class) → username; of two students alike, the one that comes
-    last in the model's ordering, as when `accounts` are in that order."""
-    found: dict[tuple[str, str, str], _Existing] = {}
-    for a in accounts:
-        if a.role != Role.STUDENT:
-            continue
-        key = (a.first_name.lower(), a.last_name.lower(), class_names.get(a.class_id, "").lower())
-        other = found.get(key)
-        if ordered or other is None or _model_order(a) > _model_order(other):
-            found[key] = a
-    return {key: a.username for key, a in found.items()}
-
-
-def _model_order(account: _Existing) -> tuple[str, str, str]:
-    """Account's Meta.ordering as SQLite sorts it (BINARY collation: code point order,
-    which is also how Python compares strings)."""
-    return (account.last_name, account.first_name, account.username)
-
-
-def _full_name(account: _Existing) -> str:
-    return " ".join(p for p in (account.first_name, account.infix, account.last_name) if p)

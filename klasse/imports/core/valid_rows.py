@@ -52,7 +52,8 @@ class ValidRow:
     most rows of a yearly import are only compared with their account, and a dict per row
     costs more than that comparison. `class_names` may be shared by the rows of one class,
     and `errors`/`warnings` start as one shared empty tuple: add problems with
-    `add_error`/`add_warning`, never change these lists in place."""
+    `add_error`/`add_warning`. After validation, neither the values nor these lists are
+    changed in place."""
 
     __slots__ = ("number", "_values", "_cells", "_fields", "role", "programme", "class_names")
     __slots__ += ("errors", "warnings")
@@ -68,7 +69,7 @@ class ValidRow:
     ) -> None:
         self.number = number
         # Given a tuple (with `fields`, the names of its values), the dict is made when
-        # first asked for and the tuple kept: `ValidRows.picked` reads the tuples.
+        # first asked for and the tuple kept: `ValidRows.columns` reads the tuples.
         self._values, self._cells = (None, values) if fields else (values, None)
         self._fields = fields
         self.role = role
