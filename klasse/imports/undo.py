@@ -29,7 +29,7 @@ from .models import ImportRun
 UNDO_DAYS = 30
 Link = SchoolClass.teachers.through
 CHUNK = 2000
-# What the import records per updated account (applying.UPDATE_FIELDS), by the names the
+# What the import records per updated account (account_values.UPDATE_FIELDS), by the names the
 # audit log shows (klasse.accounts.audit.FIELD_LABELS).
 FIELD_NAMES = {
     "first_name": "first_name",

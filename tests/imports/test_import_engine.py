@@ -5,7 +5,7 @@ from django.core import mail
 from django.utils import timezone
 
 from klasse.accounts.models import Account, Role, SchoolClass
-from klasse.imports.core import applying, hashing
+from klasse.imports.core import account_values, applying, hashing
 from klasse.imports.core.pipeline import prepare_import, run_import
 from klasse.imports.core.planning import Actions
 from klasse.imports.core.problems import FileProblem
@@ -255,10 +255,12 @@ def test_an_update_records_before_what_the_database_holds(school_a):
     updates = [p for p in prepared.plan.rows if p.action == "update"]
     assert len(updates) == 3 and all(p.account for p in updates)
     ids = [p.account_id for p in updates]
-    assert applying._planned_values(updates, password=True) == applying._current_values(
+    assert account_values.planned_values(updates, password=True) == account_values.current_values(
         ids, password=True
     )
-    assert applying._planned_values(updates, password=False) == applying._current_values(ids)
+    assert account_values.planned_values(updates, password=False) == account_values.current_values(
+        ids
+    )
 
 
 def test_the_accounts_to_archive_come_in_the_accounts_order(school_a):

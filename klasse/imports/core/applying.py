@@ -6,28 +6,27 @@ only after the commit.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
-from itertools import chain, compress
-from operator import attrgetter, itemgetter
+from itertools import chain
+from operator import attrgetter
 
 from django.contrib.auth.hashers import make_password
-from django.db import DatabaseError, IntegrityError, connection, models, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from klasse.accounts.models import Account, Programme, Role, School, SchoolClass
 
+from .account_values import TEMPORAL_FIELDS, UPDATE_FIELDS, db_value, planned_values
+from .bulk_writes import ACCOUNT_TABLE, BATCH, copy_in, page_cache, update_rows
 from .hashing import hash_passwords
 from .planning import Plan, PlannedRow
 from .reading import gc_paused
 from .school_accounts import school_fingerprint
 
+_TEACHER, _STUDENT = Role.TEACHER.value, Role.STUDENT.value  # plain str: compared per row
 Progress = Callable[[int, int], None]
-ACCOUNT_TABLE = Account._meta.db_table
 LINK_TABLE = SchoolClass.teachers.through._meta.db_table
-BATCH = 5000
 
 
 USERNAME_INDEX = "account_username_ci_unique"
@@ -82,7 +81,7 @@ def apply_plan(
     hashes = _hash_for(writing, report, total)
     changes = AppliedChanges()
     # gc paused: the rows and dicts built for 100,000 accounts hold no reference cycles.
-    with transaction.atomic(), gc_paused(), _page_cache():
+    with transaction.atomic(), gc_paused(), page_cache():
         School.objects.select_for_update().get(pk=plan.school_id)
         if school_fingerprint(plan.school_id) != plan.fingerprint:
             raise StalePlan
@@ -127,26 +126,6 @@ def apply_plan(
         transaction.on_commit(lambda: _queue_password_links(emailed), robust=True)
     report(total, total)
     return changes
-
-
-@contextmanager
-def _page_cache() -> Iterator[None]:
-    """SQLite: a page cache of 64 MiB instead of 2 MiB while the import writes, so that the
-    pages of the table and its seven indexes stay in memory until the commit (writing
-    100,000 accounts takes a sixth less time); the connection's own size comes back after."""
-    if connection.vendor != "sqlite":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA cache_size")
-        (size,) = cursor.fetchone()
-        cursor.execute("PRAGMA cache_size = -65536")
-    try:
-        yield
-    finally:
-        # Best effort: after a database error this may fail too, and must not hide it.
-        with suppress(DatabaseError), connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size = {int(size)}")
 
 
 def _hash_for(writing: list[PlannedRow], report: Progress, total: int) -> dict[int, str]:
@@ -234,7 +213,7 @@ def _insert(plan, adds, hashes, classes, programmes, now, changes: AppliedChange
             )
         )
     if connection.vendor == "postgresql":
-        _copy_in(ACCOUNT_TABLE, INSERT_COLUMNS, params)
+        copy_in(ACCOUNT_TABLE, INSERT_COLUMNS, params)
     else:
         sql = (
             f"INSERT INTO {ACCOUNT_TABLE} ({', '.join(INSERT_COLUMNS)}) "
@@ -254,27 +233,6 @@ def _insert(plan, adds, hashes, classes, programmes, now, changes: AppliedChange
             changes.emailed.append(planned.account_id)
 
 
-UPDATE_FIELDS = (
-    "first_name",
-    "infix",
-    "last_name",
-    "email",
-    "role",
-    "external_id",
-    "school_class_id",
-    "programme_id",
-    "archived_at",
-)
-# The fields that can hold a date (recorded as ISO text); the others hold text or ids.
-_TEMPORAL_FIELDS = tuple(
-    name
-    for name in UPDATE_FIELDS
-    if isinstance(Account._meta.get_field(name), models.DateField)  # DateTimeField too
-)
-_TEMPORAL_INDEXES = tuple(1 + UPDATE_FIELDS.index(name) for name in _TEMPORAL_FIELDS)
-_TEACHER, _STUDENT = Role.TEACHER.value, Role.STUDENT.value  # plain str: compared per row
-
-
 def _update(plan, updates, hashes, classes, programmes, now, changes: AppliedChanges) -> None:
     """Write each account's new values. Only the columns that change are written: rows
     that change the same columns (a class, say) share one statement, and a column that
@@ -283,7 +241,7 @@ def _update(plan, updates, hashes, classes, programmes, now, changes: AppliedCha
         return
     # The hashes before, to set back on undo: read only when some row sets a password.
     passwords = any(p.set_password and p.row.number in hashes for p in updates)
-    before = _planned_values(updates, password=passwords)
+    before = planned_values(updates, password=passwords)
     stamp = connection.ops.adapt_datetimefield_value(now)
     groups: dict[tuple[str, ...], list[tuple]] = {}
     updated = changes.updated
@@ -316,14 +274,14 @@ def _update(plan, updates, hashes, classes, programmes, now, changes: AppliedCha
             new["programme_id"] = programmes[row.programme]
         new["archived_at"] = None
         columns = tuple([f for f in UPDATE_FIELDS if new[f] != old[f]])
-        values = tuple([_db(new[f]) if f in _TEMPORAL_FIELDS else new[f] for f in columns])
+        values = tuple([db_value(new[f]) if f in TEMPORAL_FIELDS else new[f] for f in columns])
         password = hashes.get(row.number) if planned.set_password else None
         if password is not None:
             columns += ("password",)
             values += (password,)
         groups.setdefault(columns, []).append((*values, stamp, planned.account_id, plan.school_id))
         # Dates as ISO text for the record, in place: old and new are this loop's own.
-        for name in _TEMPORAL_FIELDS:
+        for name in TEMPORAL_FIELDS:
             if (value := old[name]) is not None and hasattr(value, "isoformat"):
                 old[name] = value.isoformat()
             if (value := new[name]) is not None and hasattr(value, "isoformat"):
@@ -334,110 +292,7 @@ def _update(plan, updates, hashes, classes, programmes, now, changes: AppliedCha
             {"id": planned.account_id, "before": old, "after": new, "fields": sorted(changed)}
         )
     for columns, params in groups.items():
-        _update_rows((*columns, "updated_at"), params)
-
-
-def _update_rows(columns: tuple[str, ...], params: list[tuple]) -> None:
-    """UPDATE the accounts table from rows of (*columns, id, school_id): on PostgreSQL one
-    COPY into a temporary table and one UPDATE … FROM, elsewhere executemany by id."""
-    if connection.vendor == "postgresql":
-        temp = "klasse_import_update"
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"CREATE TEMPORARY TABLE {temp} ON COMMIT DROP AS "
-                f"SELECT {', '.join(columns)}, id, school_id FROM {ACCOUNT_TABLE} WITH NO DATA"
-            )
-            _copy_in(temp, (*columns, "id", "school_id"), params)
-            cursor.execute(f"ANALYZE {temp}")
-            cursor.execute(
-                f"UPDATE {ACCOUNT_TABLE} AS a SET "
-                + ", ".join(f"{c} = u.{c}" for c in columns)
-                + f" FROM {temp} AS u WHERE a.id = u.id AND a.school_id = u.school_id"
-            )
-            cursor.execute(f"DROP TABLE {temp}")
-        return
-    sql = (
-        f"UPDATE {ACCOUNT_TABLE} SET {', '.join(f'{c} = %s' for c in columns)} "
-        "WHERE id = %s AND school_id = %s"
-    )
-    with connection.cursor() as cursor:
-        for start in range(0, len(params), BATCH):
-            cursor.executemany(sql, params[start : start + BATCH])
-
-
-def _copy_in(table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    """PostgreSQL's COPY … FROM STDIN, in the current transaction (psycopg 3's cursor
-    under Django's, whose error wrapping turns e.g. a UniqueViolation into Django's
-    IntegrityError, as for every other statement)."""
-    sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
-    with (
-        connection.cursor() as cursor,
-        connection.wrap_database_errors,
-        cursor.cursor.copy(sql) as copy,
-    ):
-        for row in rows:
-            copy.write_row(row)
-
-
-# UPDATE_FIELDS read from the plan's account snapshot (ExistingAccount calls the class
-# `class_id`).
-_SNAPSHOT_FIELDS = attrgetter(
-    *("class_id" if name == "school_class_id" else name for name in UPDATE_FIELDS)
-)
-
-
-def _planned_values(updates: list[PlannedRow], *, password: bool) -> dict[int, dict]:
-    """{id: {field: value}} as `_current_values` gives them, from the accounts as the plan
-    read them: the plan's fingerprint was checked under the school's lock, so they are
-    still so, and reading 100,000 accounts again would cost a third of the update. Dates
-    (only archived accounts have one) and password hashes are read from the database."""
-    if not all(p.account for p in updates):  # a plan made elsewhere: read them all
-        return _current_values([p.account_id for p in updates], password=password)
-    values = {
-        p.account_id: dict(zip(UPDATE_FIELDS, _SNAPSHOT_FIELDS(p.account), strict=True))
-        for p in updates
-    }
-    dated = [p.account_id for p in updates if p.account.archived_at is not None]
-    fields = (*_TEMPORAL_FIELDS, "password") if password else _TEMPORAL_FIELDS
-    read = list(values) if password else dated
-    for start in range(0, len(read), BATCH):
-        chunk = Account.objects.filter(pk__in=read[start : start + BATCH]).order_by()
-        for row in chunk.values("id", *fields):
-            values[row.pop("id")].update(row)
-    return values
-
-
-def _current_values(ids: list[int], *, password: bool = False) -> dict[int, dict]:
-    """{id: {field: value}} for UPDATE_FIELDS (and the password hash, if asked), as
-    `Account.objects.values()` gives them.
-
-    A plain SELECT: the ORM would prepare every one of the ids as a lookup value and
-    convert every row. Only the dates need the ORM's conversion (to aware datetimes),
-    and only archived accounts have one, so only those are read again through the ORM."""
-    fields = (*UPDATE_FIELDS, "password") if password else UPDATE_FIELDS
-    columns = ", ".join(("id", *fields))  # these attnames are the column names
-    values: dict[int, dict] = {}
-    dated: list[int] = []
-    with connection.cursor() as cursor:
-        for start in range(0, len(ids), BATCH):
-            chunk = ids[start : start + BATCH]
-            marks = ", ".join(["%s"] * len(chunk))
-            cursor.execute(f"SELECT {columns} FROM {ACCOUNT_TABLE} WHERE id IN ({marks})", chunk)
-            rows = cursor.fetchall()
-            found = map(partial(zip, fields), map(itemgetter(slice(1, None)), rows))
-            values.update(zip(map(itemgetter(0), rows), map(dict, found), strict=True))
-            for index in _TEMPORAL_INDEXES:  # the ids of the rows with a date
-                dated.extend(compress(map(itemgetter(0), rows), map(itemgetter(index), rows)))
-    dated = list(dict.fromkeys(dated))
-    for start in range(0, len(dated), BATCH):
-        chunk = Account.objects.filter(pk__in=dated[start : start + BATCH]).order_by()
-        for row in chunk.values("id", *_TEMPORAL_FIELDS):
-            values[row.pop("id")].update(row)
-    return values
-
-
-def _db(value):
-    return connection.ops.adapt_datetimefield_value(value) if hasattr(value, "tzinfo") else value
+        update_rows((*columns, "updated_at"), params)
 
 
 def _archive(plan: Plan, now, changes: AppliedChanges) -> None:
