@@ -13,7 +13,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from klasse.imports.core import reading, xlsx
+from klasse.imports.core import csv_text, reading, xlsx
 from klasse.imports.core.problems import FileProblem
 from klasse.imports.core.reading import has_suspect_characters, read_table, repair_mojibake
 
@@ -535,4 +535,4 @@ def test_it_flags_a_question_mark_or_replacement_character_where_a_letter_belong
     ],
 )
 def test_lines_are_split_as_a_file_opened_with_newline_empty_splits_them(text):
-    assert list(reading._lines(text)) == list(io.StringIO(text, newline=""))
+    assert list(csv_text._lines(text)) == list(io.StringIO(text, newline=""))

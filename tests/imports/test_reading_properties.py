@@ -9,7 +9,8 @@ import io
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from klasse.imports.core.reading import DELIMITERS, ENCODINGS, read_table
+from klasse.imports.core.csv_text import DELIMITERS, ENCODINGS
+from klasse.imports.core.reading import read_table
 
 # Everything Windows-1252 can encode except NUL; the other encodings get all of Unicode.
 CP1252 = "".join(ch for ch in bytes(range(1, 256)).decode("cp1252", "ignore"))

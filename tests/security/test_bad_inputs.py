@@ -458,7 +458,7 @@ def test_15_a_file_over_the_size_limit_is_refused_before_parsing(school_a, setti
         raise AssertionError("an oversized file was parsed")
 
     monkeypatch.setattr(reading, "_sniff", parse)
-    monkeypatch.setattr(reading, "_decode", parse)
+    monkeypatch.setattr(reading, "decode", parse)  # as reading calls it
     data = csv_bytes([line(f"ll{i}") for i in range(30)])
     with pytest.raises(FileProblem) as problem:
         read_upload(data, "f.csv")

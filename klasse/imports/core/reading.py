@@ -7,24 +7,28 @@ the validator does both and calls `repair_mojibake` / `has_suspect_characters` p
 
 from __future__ import annotations
 
-import codecs
 import csv
 import gc
-import io
 import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from itertools import islice
 from typing import Literal
 
 import ftfy
 
+from klasse.imports.core.csv_text import (
+    DELIMITERS,
+    ESCAPED_CELL,
+    csv_records,
+    decode,
+    detect_delimiter,
+    is_blank,
+    quote_problem,
+)
 from klasse.imports.core.problems import FileProblem, Problem
 from klasse.imports.core.xlsx import xlsx_records
 
-ENCODINGS = ("utf-8", "utf-8-sig", "utf-16", "cp1252")
-DELIMITERS = (";", ",", "\t")  # on a tie the first wins: Dutch Excel writes ';'
 _FORMULA_CHARS = frozenset("=+-@\t\r")
 
 
@@ -75,19 +79,19 @@ def read_table(
     if _sniff(data, filename) == "xlsx":
         with gc_paused():
             return _build_table("xlsx", None, None, xlsx_records(data), max_rows, True, [])
-    text, encoding, warnings = _decode(data, encoding)
+    text, encoding, warnings = decode(data, encoding)
     if delimiter is None:
-        delimiter = _detect_delimiter(text)
+        delimiter = detect_delimiter(text)
     elif delimiter not in DELIMITERS:
         raise ValueError(f"Onbekend scheidingsteken {delimiter!r}; kies ';', ',' of tab.")
     # Escaped cells are rare; one search over the text spares a check of every cell.
-    unescape = _ESCAPED_CELL.search(text) is not None
-    records = _csv_records(text, delimiter)
+    unescape = ESCAPED_CELL.search(text) is not None
+    records = csv_records(text, delimiter)
     with gc_paused():
         try:
             return _build_table("csv", encoding, delimiter, records, max_rows, unescape, warnings)
         except csv.Error as exc:
-            raise _quote_problem(text, delimiter, exc) from None
+            raise quote_problem(text, delimiter, exc) from None
 
 
 def repair_mojibake(text: str) -> str | None:
@@ -142,157 +146,6 @@ def _sniff(data: bytes, filename: str) -> Literal["csv", "xlsx"]:
     return "csv"
 
 
-# --- CSV ------------------------------------------------------------------------------
-
-_BOMS = (
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-)
-_SAVE_AS = "Sla het bestand in Excel op als 'CSV UTF-8 (door lidtekens gescheiden)'."
-_ESCAPED_CELL = re.compile(r"'[=+\-@\t\r]")  # a cheap over-approximation; see _unescape
-
-
-def _line_of(text: str, index: int) -> int:
-    before = text[:index]
-    return before.count("\n") + before.count("\r") - before.count("\r\n") + 1
-
-
-def _line_at_byte(data: bytes, offset: int, encoding: str) -> int:
-    before = data[:offset].decode(encoding, "replace")
-    return _line_of(before, len(before))
-
-
-def _decode(data: bytes, encoding: str | None) -> tuple[str, str, list[Problem]]:
-    """The text, the encoding's name and a warning for mixed text; FileProblem otherwise."""
-    warnings: list[Problem] = []
-    if encoding is not None:
-        name = _canonical_encoding(encoding)
-    else:
-        name = next((enc for bom, enc in _BOMS if data.startswith(bom)), "utf-8")
-    try:
-        text = data.decode(name)
-    except UnicodeDecodeError as exc:
-        if encoding is not None or name != "utf-8":
-            raise _undecodable(data, exc.start, name, name) from None
-        # Not UTF-8: Windows-1252 ("ANSI") is what Dutch Excel writes otherwise.
-        utf8_line = _line_at_byte(data, exc.start, "cp1252")
-        try:
-            text, name = data.decode("cp1252"), "cp1252"
-        except UnicodeDecodeError as exc2:
-            raise _undecodable(data, exc2.start, "cp1252", "UTF-8 of Windows-1252") from None
-        if _has_utf8_sequence(data):
-            # Mixed: say so, so the repaired names the validator reports are no surprise.
-            message = (
-                f"Het bestand is gelezen als Windows-1252 (ANSI) omdat regel {utf8_line} geen "
-                f"UTF-8 is, maar het bevat ook UTF-8-tekens. Controleer namen met accenten. "
-            )
-            warnings.append(_warning(utf8_line, None, "suspect_characters", message + _SAVE_AS))
-    nul = text.find("\x00")
-    if nul >= 0:
-        raise FileProblem(
-            "unreadable_file",
-            f"Regel {_line_of(text, nul)} bevat een NUL-teken; dit is geen gewoon tekstbestand. "
-            + _SAVE_AS,
-        )
-    return text, name, warnings
-
-
-def _undecodable(data: bytes, offset: int, encoding: str, what: str) -> FileProblem:
-    if encoding == "utf-8-sig" and data.startswith(codecs.BOM_UTF8):
-        offset += len(codecs.BOM_UTF8)  # this codec counts from after the BOM; utf-16 does not
-    line = _line_at_byte(data, offset, encoding)
-    return FileProblem(
-        "unreadable_file",
-        f"Regel {line} bevat een teken dat niet als {what} te lezen is. {_SAVE_AS}",
-    )
-
-
-def _has_utf8_sequence(data: bytes) -> bool:
-    # Valid UTF-8 sequences decode to non-ASCII characters other than U+FFFD; pure
-    # Windows-1252 text has none. Whole-buffer operations keep this fast.
-    text = data.decode("utf-8", "replace")
-    non_ascii = len(text) - len(text.encode("ascii", "ignore"))
-    return non_ascii > text.count("\ufffd")
-
-
-def _canonical_encoding(encoding: str) -> str:
-    try:
-        name = codecs.lookup(encoding).name
-    except LookupError:
-        name = ""
-    if name not in ENCODINGS:
-        raise ValueError(f"Onbekende tekencodering {encoding!r}; kies uit {', '.join(ENCODINGS)}.")
-    return name
-
-
-def _detect_delimiter(text: str) -> str:
-    """The separator that splits the header into most-consistent columns (see DELIMITERS)."""
-    sample = text[:65536]
-    best, best_score = DELIMITERS[0], (-1, 0)
-    for candidate in DELIMITERS:
-        reader = csv.reader(io.StringIO(sample, newline=""), delimiter=candidate)
-        try:
-            records = [r for r in islice(reader, 50) if not _is_blank(r)]
-        except csv.Error:
-            continue
-        if len(sample) < len(text):
-            records = records[:-1]  # the sample may cut the last record in two
-        if not records or len(records[0]) < 2:
-            continue
-        width = len(records[0])
-        score = (sum(len(r) == width for r in records[1:]), width)
-        if score > best_score:
-            best, best_score = candidate, score
-    return best
-
-
-def _csv_records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
-    """(number, cells) of each record; a broken quote raises csv.Error while iterating,
-    which read_table turns into `_quote_problem` (no per-row bookkeeping for the rare
-    broken file: it is read a second time to find the line)."""
-    reader = csv.reader(_lines(text), delimiter=delimiter, strict=True)
-    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))  # long field: row error
-    return enumerate(reader, 1)
-
-
-def _lines(text: str) -> Iterable[str]:
-    """The lines as csv reads them from a file opened with newline="": ending at CR, LF or
-    CRLF, the end kept (so that a line end inside quotes stays in its value).
-
-    `str.splitlines` gives those lines without copying the text into a StringIO first, but
-    also splits at form feeds, separators and the like: it is taken only when the number of
-    lines shows that it split at line ends alone."""
-    lines = text.splitlines(keepends=True)
-    ends = text.count("\n") + text.count("\r") - text.count("\r\n")
-    if len(lines) == ends + (not text.endswith(("\n", "\r"))) - (not text):
-        return lines
-    # newline="" lets csv see CR, LF and CRLF as line ends and keeps them inside quotes.
-    return io.StringIO(text, newline="")
-
-
-def _quote_problem(text: str, delimiter: str, exc: csv.Error) -> FileProblem:
-    """The file problem for a broken quote, naming the line after the last good record."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    line = 0
-    try:
-        for _ in reader:
-            line = reader.line_num
-    except csv.Error:
-        pass
-    what = (
-        'een aanhalingsteken (") wordt geopend maar nergens gesloten'
-        if "end of data" in str(exc)
-        else 'na een afsluitend aanhalingsteken (") staat nog tekst in dezelfde waarde'
-    )
-    return FileProblem(
-        "unreadable_file",
-        f'Regel {line + 1}: {what}. Een waarde tussen aanhalingstekens eindigt met " '
-        'direct voor het scheidingsteken of het einde van de regel; een " in de waarde '
-        'schrijf je als "".',
-    )
-
-
 # --- rows -----------------------------------------------------------------------------
 
 _CONTROL_RUN = re.compile(r"\s*[\x00-\x1f\x7f-\x9f\u2028\u2029]+\s*")
@@ -341,10 +194,6 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _is_blank(cells: list[str]) -> bool:
-    return not "".join(cells).strip()
-
-
 def _clean_header(text: str) -> str:
     # A line break or tab inside a header is a typing accident: one space, so that the
     # column still matches its field. Ordinary spaces are kept as the file wrote them.
@@ -367,7 +216,7 @@ def _build_table(
     warnings: list[Problem],
 ) -> Table:
     records = iter(records)
-    header_number, raw = next(((n, r) for n, r in records if not _is_blank(r)), (0, []))
+    header_number, raw = next(((n, r) for n, r in records if not is_blank(r)), (0, []))
     while raw and not raw[-1].strip():
         raw = raw[:-1]  # trailing separators after the last header
     headers = [_clean_header(cell) for cell in raw]
@@ -385,7 +234,7 @@ def _build_table(
     rows: list[Row] = []
 
     for number, cells in records:
-        if not (cells and cells[0].strip()) and _is_blank(cells):
+        if not (cells and cells[0].strip()) and is_blank(cells):
             continue
         first = cells[0]
         starts = first_is_key.get(first)
@@ -402,7 +251,7 @@ def _build_table(
             # Empty trailing cells are an exporter's habit and harmless, unless a literal
             # quote shows that a value was split at its comma: then every cell after the
             # split has shifted one column, and the row must not be imported as it stands.
-            extra = not _is_blank(cells[width:]) or any('"' in cell for cell in cells)
+            extra = not is_blank(cells[width:]) or any('"' in cell for cell in cells)
             del cells[width:]
         if unescape:
             cells = [_unescape(cell) for cell in cells]

@@ -1,0 +1,173 @@
+"""A CSV upload as text and records: its encoding (BOM, UTF-8, else Windows-1252), its
+separator, its lines and its records, and the file problems a broken one gives.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+from collections.abc import Iterable, Iterator
+from itertools import islice
+
+from .problems import FileProblem, Problem
+
+ENCODINGS = ("utf-8", "utf-8-sig", "utf-16", "cp1252")
+DELIMITERS = (";", ",", "\t")  # on a tie the first wins: Dutch Excel writes ';'
+
+
+def is_blank(cells: list[str]) -> bool:
+    return not "".join(cells).strip()
+
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_SAVE_AS = "Sla het bestand in Excel op als 'CSV UTF-8 (door lidtekens gescheiden)'."
+ESCAPED_CELL = re.compile(r"'[=+\-@\t\r]")  # a cheap over-approximation; see _unescape
+
+
+def _line_of(text: str, index: int) -> int:
+    before = text[:index]
+    return before.count("\n") + before.count("\r") - before.count("\r\n") + 1
+
+
+def _line_at_byte(data: bytes, offset: int, encoding: str) -> int:
+    before = data[:offset].decode(encoding, "replace")
+    return _line_of(before, len(before))
+
+
+def decode(data: bytes, encoding: str | None) -> tuple[str, str, list[Problem]]:
+    """The text, the encoding's name and a warning for mixed text; FileProblem otherwise."""
+    warnings: list[Problem] = []
+    if encoding is not None:
+        name = _canonical_encoding(encoding)
+    else:
+        name = next((enc for bom, enc in _BOMS if data.startswith(bom)), "utf-8")
+    try:
+        text = data.decode(name)
+    except UnicodeDecodeError as exc:
+        if encoding is not None or name != "utf-8":
+            raise _undecodable(data, exc.start, name, name) from None
+        # Not UTF-8: Windows-1252 ("ANSI") is what Dutch Excel writes otherwise.
+        utf8_line = _line_at_byte(data, exc.start, "cp1252")
+        try:
+            text, name = data.decode("cp1252"), "cp1252"
+        except UnicodeDecodeError as exc2:
+            raise _undecodable(data, exc2.start, "cp1252", "UTF-8 of Windows-1252") from None
+        if _has_utf8_sequence(data):
+            # Mixed: say so, so the repaired names the validator reports are no surprise.
+            message = (
+                f"Het bestand is gelezen als Windows-1252 (ANSI) omdat regel {utf8_line} geen "
+                f"UTF-8 is, maar het bevat ook UTF-8-tekens. Controleer namen met accenten. "
+            )
+            found = Problem(
+                utf8_line, None, None, "warning", "suspect_characters", message + _SAVE_AS
+            )
+            warnings.append(found)
+    nul = text.find("\x00")
+    if nul >= 0:
+        raise FileProblem(
+            "unreadable_file",
+            f"Regel {_line_of(text, nul)} bevat een NUL-teken; dit is geen gewoon tekstbestand. "
+            + _SAVE_AS,
+        )
+    return text, name, warnings
+
+
+def _undecodable(data: bytes, offset: int, encoding: str, what: str) -> FileProblem:
+    if encoding == "utf-8-sig" and data.startswith(codecs.BOM_UTF8):
+        offset += len(codecs.BOM_UTF8)  # this codec counts from after the BOM; utf-16 does not
+    line = _line_at_byte(data, offset, encoding)
+    return FileProblem(
+        "unreadable_file",
+        f"Regel {line} bevat een teken dat niet als {what} te lezen is. {_SAVE_AS}",
+    )
+
+
+def _has_utf8_sequence(data: bytes) -> bool:
+    # Valid UTF-8 sequences decode to non-ASCII characters other than U+FFFD; pure
+    # Windows-1252 text has none. Whole-buffer operations keep this fast.
+    text = data.decode("utf-8", "replace")
+    non_ascii = len(text) - len(text.encode("ascii", "ignore"))
+    return non_ascii > text.count("\ufffd")
+
+
+def _canonical_encoding(encoding: str) -> str:
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        name = ""
+    if name not in ENCODINGS:
+        raise ValueError(f"Onbekende tekencodering {encoding!r}; kies uit {', '.join(ENCODINGS)}.")
+    return name
+
+
+def detect_delimiter(text: str) -> str:
+    """The separator that splits the header into most-consistent columns (see DELIMITERS)."""
+    sample = text[:65536]
+    best, best_score = DELIMITERS[0], (-1, 0)
+    for candidate in DELIMITERS:
+        reader = csv.reader(io.StringIO(sample, newline=""), delimiter=candidate)
+        try:
+            records = [r for r in islice(reader, 50) if not is_blank(r)]
+        except csv.Error:
+            continue
+        if len(sample) < len(text):
+            records = records[:-1]  # the sample may cut the last record in two
+        if not records or len(records[0]) < 2:
+            continue
+        width = len(records[0])
+        score = (sum(len(r) == width for r in records[1:]), width)
+        if score > best_score:
+            best, best_score = candidate, score
+    return best
+
+
+def csv_records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+    """(number, cells) of each record; a broken quote raises csv.Error while iterating,
+    which read_table turns into `quote_problem` (no per-row bookkeeping for the rare
+    broken file: it is read a second time to find the line)."""
+    reader = csv.reader(_lines(text), delimiter=delimiter, strict=True)
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))  # long field: row error
+    return enumerate(reader, 1)
+
+
+def _lines(text: str) -> Iterable[str]:
+    """The lines as csv reads them from a file opened with newline="": ending at CR, LF or
+    CRLF, the end kept (so that a line end inside quotes stays in its value).
+
+    `str.splitlines` gives those lines without copying the text into a StringIO first, but
+    also splits at form feeds, separators and the like: it is taken only when the number of
+    lines shows that it split at line ends alone."""
+    lines = text.splitlines(keepends=True)
+    ends = text.count("\n") + text.count("\r") - text.count("\r\n")
+    if len(lines) == ends + (not text.endswith(("\n", "\r"))) - (not text):
+        return lines
+    # newline="" lets csv see CR, LF and CRLF as line ends and keeps them inside quotes.
+    return io.StringIO(text, newline="")
+
+
+def quote_problem(text: str, delimiter: str, exc: csv.Error) -> FileProblem:
+    """The file problem for a broken quote, naming the line after the last good record."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    line = 0
+    try:
+        for _ in reader:
+            line = reader.line_num
+    except csv.Error:
+        pass
+    what = (
+        'een aanhalingsteken (") wordt geopend maar nergens gesloten'
+        if "end of data" in str(exc)
+        else 'na een afsluitend aanhalingsteken (") staat nog tekst in dezelfde waarde'
+    )
+    return FileProblem(
+        "unreadable_file",
+        f'Regel {line + 1}: {what}. Een waarde tussen aanhalingstekens eindigt met " '
+        'direct voor het scheidingsteken of het einde van de regel; een " in de waarde '
+        'schrijf je als "".',
+    )
