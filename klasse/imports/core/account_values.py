@@ -14,18 +14,11 @@ from klasse.accounts.models import Account
 
 from .bulk_writes import ACCOUNT_TABLE, BATCH
 from .planning import PlannedRow
+from .school_accounts import ExistingAccount
 
-UPDATE_FIELDS = (
-    "first_name",
-    "infix",
-    "last_name",
-    "email",
-    "role",
-    "external_id",
-    "school_class_id",
-    "programme_id",
-    "archived_at",
-)
+# What an import can change of an account: every field of the plan's snapshot of it but
+# its id and username (it is matched on those).
+UPDATE_FIELDS = tuple(f for f in ExistingAccount._fields if f not in ("id", "username"))
 # The fields that can hold a date (recorded as ISO text); the others hold text or ids.
 TEMPORAL_FIELDS = tuple(
     name
@@ -34,12 +27,7 @@ TEMPORAL_FIELDS = tuple(
 )
 _TEMPORAL_INDEXES = tuple(1 + UPDATE_FIELDS.index(name) for name in TEMPORAL_FIELDS)
 
-
-# UPDATE_FIELDS read from the plan's account snapshot (ExistingAccount calls the class
-# `class_id`).
-_SNAPSHOT_FIELDS = attrgetter(
-    *("class_id" if name == "school_class_id" else name for name in UPDATE_FIELDS)
-)
+_SNAPSHOT_FIELDS = attrgetter(*UPDATE_FIELDS)  # read from the plan's ExistingAccount
 
 
 def planned_values(updates: list[PlannedRow], *, password: bool) -> dict[int, dict]:

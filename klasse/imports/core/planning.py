@@ -164,7 +164,9 @@ def make_plan(
             if not ordered:
                 leaving.sort(key=model_order)
             archive = [
-                ArchivedAccount(a.id, a.username, full_name(a), class_names.get(a.class_id, ""))
+                ArchivedAccount(
+                    a.id, a.username, full_name(a), class_names.get(a.school_class_id, "")
+                )
                 for a in leaving
             ]
         # Active students: role student, no archived_at (C-level passes; the archived few).
@@ -241,7 +243,7 @@ def _unchanged_students(
     account_side = itemgetter(
         *map(
             EXISTING_INDEX.__getitem__,
-            (*fields, "class_id", "programme_id", "role", "archived_at"),
+            (*fields, "school_class_id", "programme_id", "role", "archived_at"),
         )
     )
     accounts = list(map(existing.get, keys, repeat(_NOBODY)))
@@ -383,7 +385,7 @@ def _changes(row: ValidRow, account: ExistingAccount, ctx: _Context) -> dict[str
         if account.role == _TEACHER:
             old_classes = _class_text(account, ctx)
         else:
-            old_classes = ctx.class_names.get(account.class_id, "")
+            old_classes = ctx.class_names.get(account.school_class_id, "")
         if len(names) == 1:
             new_classes = ctx.classes.get(names[0].lower(), (0, names[0]))[1]
         else:
@@ -399,7 +401,7 @@ def _class_text(account: ExistingAccount, ctx: _Context) -> str:
     if account.role == Role.TEACHER:
         teaching = ctx.teaching.get(account.id, frozenset())
         return ", ".join(sorted(ctx.class_names[c] for c in teaching))
-    return ctx.class_names.get(account.class_id, "")
+    return ctx.class_names.get(account.school_class_id, "")
 
 
 def _error(row: ValidRow, fld: str | None, code: str, message: str) -> None:

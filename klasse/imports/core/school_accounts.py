@@ -21,7 +21,9 @@ LOOKUP_CHUNK = 5000
 
 class ExistingAccount(NamedTuple):
     """An account of the school as the plan needs it: a row of `load_existing`'s query
-    (a tuple, so that 100,000 of them cost no more than the query's own rows)."""
+    (a tuple, so that 100,000 of them cost no more than the query's own rows). The fields
+    are Account's columns by attname: the query selects them, and an update records them
+    (`account_values.UPDATE_FIELDS`: all but id and username)."""
 
     id: int
     username: str
@@ -31,7 +33,7 @@ class ExistingAccount(NamedTuple):
     email: str
     role: str
     external_id: str
-    class_id: int | None
+    school_class_id: int | None
     programme_id: int | None
     archived_at: object  # as the database driver returns it; only None matters
 
@@ -65,7 +67,7 @@ def load_existing(
     parsed for every archived_at) costs more than the query. On SQLite the query is not
     sorted (a sort of the whole school costs half the query): the few places that need the
     order sort just what they need with `model_order`, which orders as SQLite does."""
-    query = Account.objects.filter(school_id=school_id).values_list(*EXISTING_FIELDS).query
+    query = Account.objects.filter(school_id=school_id).values_list(*ExistingAccount._fields).query
     ordered = connection.vendor != "sqlite"
     if not ordered:
         query.clear_ordering(force=True)
@@ -83,21 +85,6 @@ def load_existing(
     for account_id, class_id in links.values_list("account_id", "schoolclass_id"):
         teaching.setdefault(account_id, set()).add(class_id)
     return existing, {pk: frozenset(ids) for pk, ids in teaching.items()}, ordered
-
-
-EXISTING_FIELDS = (
-    "id",
-    "username",
-    "first_name",
-    "infix",
-    "last_name",
-    "email",
-    "role",
-    "external_id",
-    "school_class",
-    "programme",
-    "archived_at",
-)
 
 
 def taken_elsewhere(keys: list[str]) -> set[str]:
@@ -132,7 +119,11 @@ def similar_index(
     for a in accounts:
         if a.role != Role.STUDENT:
             continue
-        key = (a.first_name.lower(), a.last_name.lower(), class_names.get(a.class_id, "").lower())
+        key = (
+            a.first_name.lower(),
+            a.last_name.lower(),
+            class_names.get(a.school_class_id, "").lower(),
+        )
         other = found.get(key)
         if ordered or other is None or model_order(a) > model_order(other):
             found[key] = a
