@@ -18,7 +18,7 @@ from django.utils import timezone
 from klasse.accounts.models import Account, Programme, Role, School, SchoolClass
 
 from .account_values import TEMPORAL_FIELDS, UPDATE_FIELDS, db_value, planned_values
-from .bulk_writes import ACCOUNT_TABLE, BATCH, copy_in, page_cache, update_rows
+from .bulk_writes import ACCOUNT_TABLE, BATCH, executemany, insert_rows, page_cache, update_rows
 from .hashing import hash_passwords
 from .planning import Plan, PlannedRow
 from .reading import gc_paused
@@ -26,7 +26,6 @@ from .school_accounts import school_fingerprint
 
 _TEACHER, _STUDENT = Role.TEACHER.value, Role.STUDENT.value  # plain str: compared per row
 Progress = Callable[[int, int], None]
-LINK_TABLE = SchoolClass.teachers.through._meta.db_table
 
 
 USERNAME_INDEX = "account_username_ci_unique"
@@ -212,16 +211,7 @@ def _insert(plan, adds, hashes, classes, programmes, now, changes: AppliedChange
                 stamp,
             )
         )
-    if connection.vendor == "postgresql":
-        copy_in(ACCOUNT_TABLE, INSERT_COLUMNS, params)
-    else:
-        sql = (
-            f"INSERT INTO {ACCOUNT_TABLE} ({', '.join(INSERT_COLUMNS)}) "
-            f"VALUES ({', '.join(['%s'] * len(INSERT_COLUMNS))})"
-        )
-        with connection.cursor() as cursor:
-            for start in range(0, len(params), BATCH):
-                cursor.executemany(sql, params[start : start + BATCH])
+    insert_rows(INSERT_COLUMNS, params)
     # The new ids: every row this transaction inserted carries `now` (no ORDER BY: the
     # model's default ordering would sort the whole school for nothing).
     added = Account.objects.filter(school_id=plan.school_id, created_at=now).order_by()
@@ -304,9 +294,7 @@ def _archive(plan: Plan, now, changes: AppliedChanges) -> None:
         "WHERE id = %s AND school_id = %s AND archived_at IS NULL AND role = %s"
     )
     params = [(stamp, stamp, a.account_id, plan.school_id, Role.STUDENT) for a in plan.archive]
-    with connection.cursor() as cursor:
-        for start in range(0, len(params), BATCH):
-            cursor.executemany(sql, params[start : start + BATCH])
+    executemany(sql, params)
     changes.archived = [a.account_id for a in plan.archive]
 
 

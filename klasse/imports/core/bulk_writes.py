@@ -52,10 +52,28 @@ def update_rows(columns: tuple[str, ...], params: list[tuple]) -> None:
             )
             cursor.execute(f"DROP TABLE {temp}")
         return
-    sql = (
+    executemany(
         f"UPDATE {ACCOUNT_TABLE} SET {', '.join(f'{c} = %s' for c in columns)} "
-        "WHERE id = %s AND school_id = %s"
+        "WHERE id = %s AND school_id = %s",
+        params,
     )
+
+
+def insert_rows(columns: tuple[str, ...], params: list[tuple]) -> None:
+    """INSERT rows of `columns` into the accounts table: COPY on PostgreSQL, elsewhere
+    executemany."""
+    if connection.vendor == "postgresql":
+        copy_in(ACCOUNT_TABLE, columns, params)
+        return
+    executemany(
+        f"INSERT INTO {ACCOUNT_TABLE} ({', '.join(columns)}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))})",
+        params,
+    )
+
+
+def executemany(sql: str, params: list[tuple]) -> None:
+    """One statement for many rows of parameters, BATCH rows at a time."""
     with connection.cursor() as cursor:
         for start in range(0, len(params), BATCH):
             cursor.executemany(sql, params[start : start + BATCH])
