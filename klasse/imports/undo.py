@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from klasse.accounts.audit import Action, audit_record
 from klasse.accounts.models import Account, Role, School, SchoolClass
 
+from .core.school_accounts import teacher_class_ids, teachers_unlink
 from .models import ImportRun
 
 UNDO_DAYS = 30
@@ -218,7 +219,7 @@ def _undo_updated(school_id: int, updated: list[dict], now, result: UndoResult) 
 def _unlink_or_name(school_id: int, roles: dict[int, str], result: UndoResult) -> None:
     """A run that did not record teachers' classes: back to student → no classes; back to
     teacher → named, because the classes the import removed are not known."""
-    _unlink([pk for pk, role in roles.items() if role == Role.STUDENT])
+    teachers_unlink([pk for pk, role in roles.items() if role == Role.STUDENT])
     teachers = [pk for pk, role in roles.items() if role == Role.TEACHER]
     result.classes_lost = sorted(a.username for a in _accounts(school_id, teachers))
 
@@ -230,9 +231,9 @@ def _undo_teacher_classes(
     left gets the ones from before back (those that still exist); classes changed since
     stay, and the account is named."""
     students = {pk for pk, role in roles.items() if role == Role.STUDENT}
-    _unlink(list(students))
+    teachers_unlink(list(students))
     entries = {e["id"]: e for e in recorded if e["id"] not in students}
-    now_linked = _classes_of(list(entries))
+    now_linked = teacher_class_ids(list(entries))
     wanted = list({pk for e in entries.values() for pk in e["before"]})
     still_there = set()
     for start in range(0, len(wanted), CHUNK):
@@ -258,23 +259,9 @@ def _undo_teacher_classes(
                 if pk in still_there
             ]
             reverted.add(account.username)
-    _unlink(relink)
+    teachers_unlink(relink)
     Link.objects.bulk_create(links, batch_size=CHUNK)
     result.reverted = list(reverted)
-
-
-def _unlink(account_ids: list[int]) -> None:
-    for start in range(0, len(account_ids), CHUNK):
-        Link.objects.filter(account_id__in=account_ids[start : start + CHUNK]).delete()
-
-
-def _classes_of(account_ids: list[int]) -> dict[int, set[int]]:
-    linked: dict[int, set[int]] = {}
-    for start in range(0, len(account_ids), CHUNK):
-        links = Link.objects.filter(account_id__in=account_ids[start : start + CHUNK])
-        for account_id, class_id in links.values_list("account_id", "schoolclass_id"):
-            linked.setdefault(account_id, set()).add(class_id)
-    return linked
 
 
 def _undo_created_classes(school_id: int, ids: list[int], result: UndoResult) -> None:

@@ -22,7 +22,7 @@ from .bulk_writes import ACCOUNT_TABLE, BATCH, executemany, insert_rows, page_ca
 from .hashing import hash_passwords
 from .planning import Plan, PlannedRow
 from .reading import gc_paused
-from .school_accounts import school_fingerprint
+from .school_accounts import school_fingerprint, teacher_class_ids, teachers_unlink
 
 _TEACHER, _STUDENT = Role.TEACHER.value, Role.STUDENT.value  # plain str: compared per row
 Progress = Callable[[int, int], None]
@@ -314,12 +314,8 @@ def _link_teachers(
         return
     Link = SchoolClass.teachers.through
     ids = [p.account_id for p in relink]
-    before: dict[int, set[int]] = {}
-    for start in range(0, len(ids), BATCH):
-        links = Link.objects.filter(account_id__in=ids[start : start + BATCH])
-        for account_id, class_id in links.values_list("account_id", "schoolclass_id"):
-            before.setdefault(account_id, set()).add(class_id)
-        links.delete()
+    before = teacher_class_ids(ids)
+    teachers_unlink(ids)
     new_links = []
     for p in relink:
         after = (

@@ -1,5 +1,6 @@
 """What a plan knows of the school: its accounts as one query reads them, the usernames
-taken elsewhere on the platform, and the fingerprint that tells a stale plan.
+taken elsewhere on the platform, the fingerprint that tells a stale plan, and the classes
+its teachers teach (read, and removed where an import or its undo sets them anew).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from klasse.accounts.models import Account, Role, SchoolClass
 from .valid_rows import username_keys
 
 LOOKUP_CHUNK = 5000
+_LINK = SchoolClass.teachers.through  # an account teaching a class
 
 
 class ExistingAccount(NamedTuple):
@@ -50,7 +52,7 @@ def school_fingerprint(school_id: int) -> str:
     accounts = Account.objects.filter(school_id=school_id).aggregate(
         n=Count("id"), ids=Sum("id"), changed=Max("updated_at"), archived=Count("archived_at")
     )
-    links = SchoolClass.teachers.through.objects.filter(schoolclass__school_id=school_id).aggregate(
+    links = _LINK.objects.filter(schoolclass__school_id=school_id).aggregate(
         n=Count("id"), ids=Sum("id")
     )
     text = repr(sorted(accounts.items())) + repr(sorted(links.items()))
@@ -81,7 +83,7 @@ def load_existing(
     keys = username_keys(map(attrgetter("username"), accounts))
     existing = dict(zip(keys, accounts, strict=True))
     teaching: dict[int, set[int]] = {}
-    links = SchoolClass.teachers.through.objects.filter(schoolclass__school_id=school_id)
+    links = _LINK.objects.filter(schoolclass__school_id=school_id)
     for account_id, class_id in links.values_list("account_id", "schoolclass_id"):
         teaching.setdefault(account_id, set()).add(class_id)
     return existing, {pk: frozenset(ids) for pk, ids in teaching.items()}, ordered
@@ -138,3 +140,19 @@ def model_order(account: ExistingAccount) -> tuple[str, str, str]:
 
 def full_name(account: ExistingAccount) -> str:
     return " ".join(p for p in (account.first_name, account.infix, account.last_name) if p)
+
+
+def teacher_class_ids(account_ids: list[int]) -> dict[int, set[int]]:
+    """The ids of the classes each of these accounts teaches (none: not in the dict)."""
+    linked: dict[int, set[int]] = {}
+    for start in range(0, len(account_ids), LOOKUP_CHUNK):
+        links = _LINK.objects.filter(account_id__in=account_ids[start : start + LOOKUP_CHUNK])
+        for account_id, class_id in links.values_list("account_id", "schoolclass_id"):
+            linked.setdefault(account_id, set()).add(class_id)
+    return linked
+
+
+def teachers_unlink(account_ids: list[int]) -> None:
+    """Remove these accounts from every class they teach."""
+    for start in range(0, len(account_ids), LOOKUP_CHUNK):
+        _LINK.objects.filter(account_id__in=account_ids[start : start + LOOKUP_CHUNK]).delete()
