@@ -28,11 +28,11 @@ from .valid_rows import (
     MOJIBAKE_HINT,
     NAME_AND_CLASS,
     NO_CLASSES,
-    STUDENT_ROLES,
-    TEACHER_ROLES,
     USERNAME,
     ValidRow,
     normalise_email,
+    role_of,
+    teacher_class_names,
 )
 
 
@@ -108,10 +108,10 @@ def clean_rows(
 
     blank = [""] * count
     role_texts = cols.get("role", blank)
-    roles = {text: _role(text) for text in set(role_texts)}
+    roles = {text: role_of(text) for text in set(role_texts)}
     if None in roles.values():
         mark(role_texts, lambda text: roles[text] is None)
-    role_of = [roles[t] for t in role_texts] if "teacher" in roles.values() else None
+    row_roles = [roles[t] for t in role_texts] if "teacher" in roles.values() else None
     class_texts = cols.get("class_name", blank)
     programme_texts = cols.get("programme", blank)
     distinct = {"class_name": set(class_texts), "programme": set(programme_texts)}
@@ -123,7 +123,7 @@ def clean_rows(
             doubt.update(
                 i
                 for i, text in enumerate(texts)
-                if not text and (role_of is None or role_of[i] == "student")
+                if not text and (row_roles is None or row_roles[i] == "student")
             )
     if "email" in cols:
         emails = _clean_emails(cols["email"], doubt)
@@ -146,7 +146,7 @@ def clean_rows(
     if modified:
         changed = (cols[fld] if fld in cols else column(fld) for fld in fields)
         picked = list(zip(*changed, strict=True))
-    if not doubt and role_of is None:  # the common case: every row clean, only students
+    if not doubt and row_roles is None:  # the common case: every row clean, only students
         # One list per class, shared by its rows (ValidRow: never changed in place).
         class_lists = {text: [text] if text else NO_CLASSES for text in distinct["class_name"]}
         made = map(
@@ -163,12 +163,9 @@ def clean_rows(
     for i, row_values in enumerate(picked):
         if i in doubt:
             continue
-        role = role_of[i] if role_of else "student"
+        role = row_roles[i] if row_roles else "student"
         text = class_texts[i]
-        if role == "teacher":
-            class_names = sorted({c.strip() for c in text.split(",") if c.strip()})
-        else:
-            class_names = [text] if text else []
+        class_names = teacher_class_names(text) if role == "teacher" else [text] if text else []
         found[i] = ValidRow(
             numbers[i], row_values, role, programmes.get(programme_texts[i]), class_names, fields
         )
@@ -252,13 +249,6 @@ _USERNAME_BYTES = bytes(b for b in range(128) if USERNAME.fullmatch(chr(b)))
 _PLAIN_EMAIL = re.compile(
     r"[-!#$%&'*+/=?^_`{}|~0-9A-Za-z]+(?:\.[-!#$%&'*+/=?^_`{}|~0-9A-Za-z]+)*@[^@]+"
 )
-
-
-def _role(text: str) -> str | None:
-    folded = text.casefold()
-    if folded in STUDENT_ROLES:
-        return "student"
-    return "teacher" if folded in TEACHER_ROLES else None
 
 
 def _clean_emails(emails: list[str], doubt: set[int]) -> list[str]:

@@ -7,12 +7,12 @@ a time) live here too: field lengths, roles, the patterns of a username and of d
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
-from functools import cache, partial
+from functools import cache
 from operator import attrgetter, itemgetter
 
 from klasse.accounts.db import fold_case
+from klasse.accounts.models import normalise_username
 
 from .problems import Problem
 
@@ -30,8 +30,8 @@ MAX_LENGTHS = {
 }
 NAME_FIELDS = ("last_name", "infix", "first_name")
 NAME_AND_CLASS = frozenset((*NAME_FIELDS, "class_name"))  # the fields _check_names checks
-STUDENT_ROLES = {"", "leerling", "student", "ll"}
-TEACHER_ROLES = {"docent", "leraar", "leerkracht", "teacher", "medewerker"}
+_STUDENT_ROLES = {"", "leerling", "student", "ll"}
+_TEACHER_ROLES = {"docent", "leraar", "leerkracht", "teacher", "medewerker"}
 USERNAME = re.compile(r"[\w.@+\-]{1,150}")
 # A UTF-8 lead byte read as Windows-1252 (Â..ô) followed by a continuation byte's character:
 # only such values are worth handing to ftfy, which is too slow to run on every cell.
@@ -131,12 +131,25 @@ class ValidRow:
         )
 
 
+def role_of(text: str) -> str | None:
+    """'student' or 'teacher' for a rol cell (any case, empty: student); None: unknown."""
+    folded = text.casefold()
+    if folded in _STUDENT_ROLES:
+        return "student"
+    return "teacher" if folded in _TEACHER_ROLES else None
+
+
+def teacher_class_names(text: str) -> list[str]:
+    """A teacher's klas cell: the classes it lists, comma-separated, once each, sorted."""
+    return sorted({name.strip() for name in text.split(",") if name.strip()})
+
+
 def username_key(username: str) -> str:
     """Usernames compare after NFKC, lower-cased as the database index does (`fold_case`).
 
     `ｍａｒｉａ` = `Maria` = `maria`.
     """
-    return fold_case(unicodedata.normalize("NFKC", username))
+    return fold_case(normalise_username(username))
 
 
 def normalise_email(email: str) -> str:
@@ -150,7 +163,7 @@ def username_keys(usernames: Iterable[str]) -> list[str]:
     usernames = list(usernames)
     joined = "".join(usernames)
     if not joined.isascii():
-        return list(map(fold_case, map(partial(unicodedata.normalize, "NFKC"), usernames)))
+        return list(map(fold_case, map(normalise_username, usernames)))
     return usernames if joined.lower() == joined else list(map(str.lower, usernames))
 
 

@@ -24,12 +24,12 @@ from .valid_rows import (
     MAX_LENGTHS,
     MOJIBAKE_HINT,
     NAME_FIELDS,
-    STUDENT_ROLES,
-    TEACHER_ROLES,
     USERNAME,
     ValidRow,
     ValidRows,
     normalise_email,
+    role_of,
+    teacher_class_names,
     username_keys,
 )
 
@@ -178,11 +178,9 @@ def _check_username(check: _RowChecker) -> None:
 
 def _check_role_class_programme(check: _RowChecker) -> None:
     values = check.row.values
-    role_text = values.get("role", "").casefold()
-    if role_text in STUDENT_ROLES:
-        check.row.role = "student"
-    elif role_text in TEACHER_ROLES:
-        check.row.role = "teacher"
+    role = role_of(values.get("role", ""))
+    if role:
+        check.row.role = role
     else:
         check.problem(
             "role",
@@ -192,7 +190,7 @@ def _check_role_class_programme(check: _RowChecker) -> None:
         )
     class_text = values.get("class_name", "")
     if check.row.role == "teacher":
-        check.row.class_names = sorted({c.strip() for c in class_text.split(",") if c.strip()})
+        check.row.class_names = teacher_class_names(class_text)
     elif class_text:
         check.row.class_names = [class_text]
     elif "class_name" in check.columns and not _has_error(check, "class_name"):
