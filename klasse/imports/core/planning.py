@@ -231,14 +231,15 @@ def _unchanged_students(
     The row itself must be a student's without errors and without a new password to set:
     validation vouches for that of a whole file of clean students' rows (`clean_students`);
     otherwise each row that matched is looked at."""
-    if not {"first_name", "infix", "last_name"} <= ctx.mapped:
-        return list(map(existing.get, keys, repeat(_NOBODY))), [False] * len(rows)
+    accounts = list(map(existing.get, keys, repeat(_NOBODY)))
     fields = ("first_name", "infix", "last_name")
-    fields += tuple(f for f in ("email", "external_id") if f in ctx.mapped)
-    missing = object()
-    row_side = _row_sides(rows, fields, ctx, missing)
-    if row_side is None:  # a row without one of these values: every row the careful way
-        return list(map(existing.get, keys, repeat(_NOBODY))), [False] * len(rows)
+    row_side = None
+    if set(fields) <= ctx.mapped:
+        fields += tuple(f for f in ("email", "external_id") if f in ctx.mapped)
+        missing = object()
+        row_side = _row_sides(rows, fields, ctx, missing)
+    if row_side is None:  # names not mapped, or a row without one: every row the careful way
+        return accounts, [False] * len(rows)
     # The same fields of each account, in one C call per account (see ExistingAccount).
     account_side = itemgetter(
         *map(
@@ -246,7 +247,6 @@ def _unchanged_students(
             (*fields, "school_class_id", "programme_id", "role", "archived_at"),
         )
     )
-    accounts = list(map(existing.get, keys, repeat(_NOBODY)))
     same = list(map(eq, row_side, map(account_side, accounts)))
     passwords = ctx.actions.overwrite_passwords and "password" in ctx.mapped
     if passwords or not (isinstance(rows, ValidRows) and rows.clean_students):
