@@ -1,8 +1,9 @@
-"""What the `klasse` commands share: finding the school they are asked about."""
+"""What the `klasse` commands share: finding the school they are asked about, and the
+base of the commands that schools' scripts call once per file."""
 
 from __future__ import annotations
 
-from django.core.management.base import CommandError
+from django.core.management.base import BaseCommand, CommandError
 from django.db import OperationalError, ProgrammingError
 
 from .models import School
@@ -25,3 +26,11 @@ def school_for_command(slug: str, *, returncode: int = 1) -> School:
     if school is None:
         raise CommandError(f"Geen school met de korte naam '{slug}'.", returncode=returncode)
     return school
+
+
+class ScriptCommand(BaseCommand):
+    """A command that scripts call once per file (`import`, `export`, `template`): without
+    Django's system checks, which import every URL module (about half a second a call) and
+    belong to `klasse check --deploy` at deployment."""
+
+    requires_system_checks = []

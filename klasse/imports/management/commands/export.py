@@ -1,19 +1,14 @@
-from django.core.management.base import BaseCommand
-
-from klasse.accounts.commands import school_for_command
+from klasse.accounts.commands import ScriptCommand, school_for_command
 from klasse.exports.writers import export_rows, write_csv, write_xlsx
 
 from ._output import add_output_arguments, chosen_format, write_output
 
 
-class Command(BaseCommand):
+class Command(ScriptCommand):
     help = (
         "Exporteer de leerlingen en docenten van een school in de kolommen van het "
         "importbestand, zonder wachtwoorden; importeren met --update verandert dan niets."
     )
-    # Scripts call these once per file: the system checks (every URL module imported, about
-    # half a second) belong to `klasse check --deploy` at deployment, not to each call.
-    requires_system_checks = []
 
     def add_arguments(self, parser):
         parser.add_argument("--school", required=True, help="korte naam (slug) van de school")

@@ -1,9 +1,9 @@
 import json
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
-from klasse.accounts.commands import school_for_command
+from klasse.accounts.commands import ScriptCommand, school_for_command
 from klasse.imports.core.mapping import FIELDS
 from klasse.imports.core.pipeline import run_import
 from klasse.imports.core.planning import Actions
@@ -11,14 +11,11 @@ from klasse.imports.core.problems import FileProblem
 from klasse.imports.services import import_run_record_cli
 
 
-class Command(BaseCommand):
+class Command(ScriptCommand):
     help = (
         "Importeer leerlingen en docenten uit een CSV- of XLSX-bestand. Exit 0: verwerkt; "
         "1: bestandsprobleem (niets gewijzigd); 2: verkeerd gebruik."
     )
-    # Scripts call these once per file: the system checks (every URL module imported, about
-    # half a second) belong to `klasse check --deploy` at deployment, not to each call.
-    requires_system_checks = []
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="CSV- of XLSX-bestand")

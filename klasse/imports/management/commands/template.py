@@ -1,18 +1,14 @@
-from django.core.management.base import BaseCommand
-
+from klasse.accounts.commands import ScriptCommand
 from klasse.exports.writers import template_csv, template_xlsx
 
 from ._output import add_output_arguments, chosen_format, write_output
 
 
-class Command(BaseCommand):
+class Command(ScriptCommand):
     help = (
         "Schrijf een leeg importbestand: de kolomkoppen en één voorbeeldregel; als xlsx met "
         "een blad Opleidingen en keuzelijsten voor opleiding en rol."
     )
-    # Scripts call these once per file: the system checks (every URL module imported, about
-    # half a second) belong to `klasse check --deploy` at deployment, not to each call.
-    requires_system_checks = []
 
     def add_arguments(self, parser):
         add_output_arguments(parser)
