@@ -1,4 +1,5 @@
-"""`klasse import`: the command-line contract of DESIGN.md that schools script against."""
+"""`klasse import`: the command-line contract that schools script against
+(docs/import-contract.md)."""
 
 import json
 

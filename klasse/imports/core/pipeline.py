@@ -85,7 +85,7 @@ def prepare_import(
 
 
 def build_report(prepared: Prepared, *, dry_run: bool) -> dict:
-    """The JSON object of DESIGN.md's command line, exactly."""
+    """The JSON object of the command line's contract (docs/import-contract.md), exactly."""
     return {
         "dry_run": dry_run,
         "file": prepared.file_info(),
