@@ -17,6 +17,7 @@ from .mapping import apply_overrides, check_mapping, suggest_mapping
 from .planning import Actions, Plan, make_plan
 from .problems import FileProblem
 from .reading import Table, gc_paused, read_table
+from .spellings import programme_spellings
 from .validation import validate_rows
 
 
@@ -81,6 +82,8 @@ def prepare_import(
         rows = validate_rows(table, mapping)
         mapped = {f for f in mapping.values() if f}
         plan = make_plan(rows, school=school, actions=actions, mapped_fields=mapped)
+    # Said once per distinct value beside the file's own warnings, not on every row.
+    table.warnings.extend(programme_spellings(table, mapping))
     return Prepared(file_name, table, mapping, plan)
 
 
