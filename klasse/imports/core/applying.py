@@ -204,7 +204,7 @@ def _insert(plan, adds, hashes, classes, programmes, now, changes: AppliedChange
                 v.get("last_name", ""),
                 v.get("email", ""),
                 planned.row.role,
-                v.get("external_id", ""),
+                "" if planned.kept_out else v.get("external_id", ""),
                 _student_class(planned, classes),
                 programmes[planned.row.programme] if planned.row.programme else None,
                 stamp,

@@ -103,8 +103,10 @@ def prepare_import(
         if fills:
             fill_empty_cells(table, mapping, fills)
         rows = validate_rows(table, mapping)
-        mapped = {f for f in mapping.values() if f}
-        plan = make_plan(rows, school=school, actions=actions, mapped_fields=mapped)
+        columns = {f: header for header, f in mapping.items() if f}
+        plan = make_plan(
+            rows, school=school, actions=actions, mapped_fields=set(columns), columns=columns
+        )
     # Said once per distinct value beside the file's own warnings, not on every row.
     table.warnings.extend(programme_spellings(table, mapping))
     return Prepared(file_name, table, mapping, plan, fills)

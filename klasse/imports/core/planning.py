@@ -13,8 +13,10 @@ from operator import add, attrgetter, eq, itemgetter, methodcaller
 
 from klasse.accounts.models import Programme, Role, School, SchoolClass
 
+from .damage import damage_of, damaged_value
 from .problems import Problem
 from .reading import gc_paused
+from .row_changes import CHANGE_LABELS, row_changes
 from .school_accounts import (
     EXISTING_INDEX,
     ExistingAccount,
@@ -27,19 +29,6 @@ from .school_accounts import (
 )
 from .valid_rows import ValidRow, ValidRows, username_keys
 
-CHANGE_LABELS = {
-    "first_name": "voornaam",
-    "infix": "tussenvoegsel",
-    "last_name": "achternaam",
-    "email": "e-mailadres",
-    "external_id": "stamnummer",
-    "role": "rol",
-    "class_name": "klas",
-    "programme": "opleiding",
-    "password": "wachtwoord",
-    "status": "status",
-}
-ROLE_LABELS = {"student": "leerling", "teacher": "docent", "admin": "beheerder"}
 # Plain str, compared for every row.
 _ADMIN, _TEACHER, _STUDENT = Role.ADMIN.value, Role.TEACHER.value, Role.STUDENT.value
 
@@ -67,6 +56,8 @@ class PlannedRow:
     # The account as the plan found it (for a row that matched one and was decided row by
     # row): what an update records as "before" without reading the account again.
     account: ExistingAccount | None = None
+    # Fields of a new account left empty because the file's value was damaged.
+    kept_out: tuple[str, ...] = ()
 
 
 @dataclass
@@ -110,9 +101,15 @@ class Plan:
 
 
 def make_plan(
-    rows: list[ValidRow], *, school: School, actions: Actions, mapped_fields: set[str]
+    rows: list[ValidRow],
+    *,
+    school: School,
+    actions: Actions,
+    mapped_fields: set[str],
+    columns: dict[str, str] | None = None,
 ) -> Plan:
-    """1. load the school's accounts once; 2. decide each row; 3. find whom to archive."""
+    """1. load the school's accounts once; 2. decide each row; 3. find whom to archive.
+    `columns` names each field's header for the plan's own messages."""
     fingerprint = school_fingerprint(school.pk)
     with gc_paused():  # see reading.gc_paused: accounts and planned rows have no cycles
         existing, teaching, ordered = load_existing(school.pk)
@@ -148,6 +145,7 @@ def make_plan(
             taken,
             similar,
             teaching,
+            columns or {},
         )
         planned = _plan_rows(rows, keys, existing, context)
         archive = []
@@ -190,6 +188,7 @@ class _Context:
     taken: set[str]
     similar: dict[tuple[str, str, str], str]
     teaching: dict[int, frozenset[int]]  # a teacher's classes, by account id
+    columns: dict[str, str]  # field → the header of its column, for messages
 
 
 def _plan_rows(
@@ -289,6 +288,10 @@ def _row_sides(rows: list[ValidRow], fields: tuple[str, ...], ctx: _Context, mis
 def _plan_row(
     row: ValidRow, key: str, account: ExistingAccount | None, ctx: _Context
 ) -> PlannedRow:
+    if row.errors and account is not None and _password_cell_unused(row, ctx):
+        # Without "overwrite passwords" an existing account's password cell is not used, so
+        # it is not judged either (Google's `****`, last year's starting password).
+        row.errors = ()
     if row.errors:
         return PlannedRow(row, "error", account.id if account else None)
     if account is None:
@@ -302,7 +305,7 @@ def _plan_row(
             "Een import wijzigt geen beheerders; kies voor deze rij een andere naam.",
         )
         return PlannedRow(row, "error", account.id)
-    changes = _changes(row, account, ctx)
+    changes = row_changes(row, account, ctx)
     restore = account.archived_at is not None
     planned = PlannedRow(row, "unchanged", account.id, changes, restore, account=account)
     if restore:
@@ -313,6 +316,14 @@ def _plan_row(
     if changes:
         planned.action = "update" if ctx.actions.update else "skipped"
     return planned
+
+
+def _password_cell_unused(row: ValidRow, ctx: _Context) -> bool:
+    """Whether every error of this row (of an existing account) is about its password
+    cell while passwords are not overwritten. The import contract, "Passwords"."""
+    if ctx.actions.overwrite_passwords:
+        return False
+    return all(problem.field == "password" for problem in row.errors)
 
 
 def _plan_new(row: ValidRow, key: str, ctx: _Context) -> PlannedRow:
@@ -358,50 +369,13 @@ def _plan_new(row: ValidRow, key: str, ctx: _Context) -> PlannedRow:
                 "accounts.",
             )
         )
-    return PlannedRow(row, "add" if ctx.actions.add else "skipped", set_password=True)
-
-
-def _changes(row: ValidRow, account: ExistingAccount, ctx: _Context) -> dict[str, tuple[str, str]]:
-    # Runs for every row of a yearly import that lists the whole school: written out field
-    # by field, which is twice as fast as a loop over the field names with getattr.
-    changes: dict[str, tuple[str, str]] = {}
-    get = row.values.get
-    mapped = ctx.mapped
-    if "first_name" in mapped and (new := get("first_name", "")) != account.first_name:
-        changes["first_name"] = (account.first_name, new)
-    if "infix" in mapped and (new := get("infix", "")) != account.infix:
-        changes["infix"] = (account.infix, new)
-    if "last_name" in mapped and (new := get("last_name", "")) != account.last_name:
-        changes["last_name"] = (account.last_name, new)
-    if (new := get("email")) and new != account.email:
-        changes["email"] = (account.email, new)
-    if (new := get("external_id")) and new != account.external_id:
-        changes["external_id"] = (account.external_id, new)
-    role = row.role if "role" in mapped else account.role
-    if role != account.role:
-        changes["role"] = (ROLE_LABELS[account.role], ROLE_LABELS[role])
-    names = row.class_names
-    if names or role != account.role:
-        if account.role == _TEACHER:
-            old_classes = _class_text(account, ctx)
-        else:
-            old_classes = ctx.class_names.get(account.school_class_id, "")
-        if len(names) == 1:
-            new_classes = ctx.classes.get(names[0].lower(), (0, names[0]))[1]
-        else:
-            new_classes = ", ".join(ctx.classes.get(n.lower(), (0, n))[1] for n in names)
-        if new_classes != old_classes:
-            changes["class_name"] = (old_classes, new_classes)
-    if row.programme and ctx.programmes[row.programme] != account.programme_id:
-        changes["programme"] = (ctx.programme_codes.get(account.programme_id, ""), row.programme)
-    return changes
-
-
-def _class_text(account: ExistingAccount, ctx: _Context) -> str:
-    if account.role == Role.TEACHER:
-        teaching = ctx.teaching.get(account.id, frozenset())
-        return ", ".join(sorted(ctx.class_names[c] for c in teaching))
-    return ctx.class_names.get(account.school_class_id, "")
+    action = "add" if ctx.actions.add else "skipped"
+    stamnummer = row.values.get("external_id", "")
+    if not (stamnummer and (why := damage_of(stamnummer, ""))):
+        return PlannedRow(row, action, set_password=True)
+    column, label = ctx.columns.get("external_id"), CHANGE_LABELS["external_id"]
+    row.add_warning(damaged_value(row.number, "external_id", column, label, "", stamnummer, why))
+    return PlannedRow(row, action, set_password=True, kept_out=("external_id",))
 
 
 def _error(row: ValidRow, fld: str | None, code: str, message: str) -> None:

@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from django.core.paginator import Page, Paginator
 from django.utils.translation import gettext_lazy as _
 
-from ..core.planning import CHANGE_LABELS, ROLE_LABELS, ArchivedAccount, Plan, PlannedRow
+from ..core.planning import ArchivedAccount, Plan, PlannedRow
 from ..core.problems import Problem
+from ..core.row_changes import CHANGE_LABELS, ROLE_LABELS
 
 PAGE_SIZE = 50
 # The counts, in the order and the words of the manual: (key in Plan.counts, label, filter).

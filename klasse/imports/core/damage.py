@@ -1,0 +1,64 @@
+"""Values that Excel or a wrong encoding damaged before they reached Klasse, recognised by
+comparing them with the value an account already holds (`damaged_value`).
+
+The kinds, from public reports of import failures:
+- Excel drops leading zeros of a number (`001234` → `1234`);
+- Excel shows a long number in scientific notation and saves it rounded (`1,23457E+11`);
+- an "ANSI" save turns a letter its code page lacks into `?`, a failed decode into `�`
+  (`Yılmaz` → `Y?lmaz`);
+- text written in one code page and read in another (mojibake of the stored value).
+"""
+
+from __future__ import annotations
+
+import re
+
+from .problems import Problem
+
+# Excel's scientific notation of a number too long for its cell, as its General format
+# writes it: one digit, maybe a decimal mark (either) and digits, `E`, a sign and at least
+# two digits (`1,23457E+11`). `1e1000000` typed as such is text, and stays text.
+SCIENTIFIC = re.compile(r"-?\d(?:[.,]\d+)?E[+-]\d{2,}")
+_LOST = {"?", "\ufffd"}
+# Encodings a stored value may have passed through on its way back into a file.
+_MISREAD = (("utf-8", "cp1252"), ("utf-8", "latin-1"), ("cp1252", "mac_roman"))
+_MISREAD += (("cp1252", "cp850"), ("mac_roman", "cp1252"), ("cp850", "cp1252"))
+
+
+def damage_of(new: str, stored: str) -> str | None:
+    """Why `new` (a value from the file) is a damaged form of `stored` (the account's
+    value), in Dutch for a message, or None when it is not. A value in scientific notation
+    is damaged whatever is stored: its digits are gone. The import contract, "Row
+    warnings" (`damaged_value`)."""
+    if SCIENTIFIC.fullmatch(new):
+        return "Excel heeft het getal afgerond tot wetenschappelijke notatie; cijfers zijn verloren"
+    if not stored or new == stored:
+        return None
+    if new.isdigit() and stored.isdigit() and stored.lstrip("0") == new.lstrip("0"):
+        return "Excel heeft de voorloopnullen weggehaald"
+    if len(new) == len(stored) and _LOST & set(new):
+        pairs = [(a, b) for a, b in zip(new, stored, strict=True) if a != b]
+        if all(a in _LOST and b.isalpha() for a, b in pairs):
+            return "een letter is onderweg een '?' of '�' geworden (opgeslagen als ANSI)"
+    for written, read in _MISREAD:
+        try:
+            if stored.encode(written).decode(read) == new:
+                return "de tekst is met de verkeerde tekenset gelezen"
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            continue
+    return None
+
+
+def damaged_value(
+    number: int, field: str, column: str | None, label: str, stored: str, new: str, why: str
+) -> Problem:
+    """The warning for a damaged value that an update did not store: the account keeps
+    `stored`, and the message says what was kept and why."""
+    where = f"Rij {number}, kolom '{column or label}'"
+    kept = f"De {label} blijft '{stored}'." if stored else f"De {label} is niet ingelezen."
+    message = (
+        f"{where}: '{new}' is een beschadigde waarde: {why}. {kept} De rest van de rij is "
+        "wel verwerkt. Verbeter de waarde in je administratie of in het bestand (in Excel: "
+        "maak de kolom 'Tekst' voordat je de waarden invult)."
+    )
+    return Problem(number, column, field, "warning", "damaged_value", message)
