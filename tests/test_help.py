@@ -16,6 +16,7 @@ from klasse.help.manual import MANUAL_FILE, manual, render_markdown
 from klasse.imports.core import problems
 from klasse.imports.core.problems import Problem
 from tests.conftest import client_for
+from tests.imports.wizard_helpers import MAGISTER, importeer, mapped, uploaded
 
 pytestmark = pytest.mark.django_db
 
@@ -118,6 +119,31 @@ def test_teachers_and_students_do_not_reach_the_manual_like_the_rest_of_tools(re
 def test_an_anonymous_visitor_is_sent_to_the_login_page(client):
     response = client.get("/tools/hulp/")
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_each_wizard_step_links_to_its_own_section_of_the_manual(admin):
+    run = uploaded(admin, MAGISTER.read_bytes(), "magister.csv")
+    start = admin.get(reverse("imports:start"))
+    koppel = admin.get(reverse("imports:mapping", args=[run.pk]))
+    run = mapped(admin, MAGISTER.read_bytes(), "magister.csv", Profiel="programme")
+    voorbeeld = admin.get(reverse("imports:preview", args=[run.pk]))
+    voortgang = admin.get(importeer(admin, run)["Location"])
+    sections = set(_Page(manual().html).ids)
+    for step, response in zip(STEP_SECTIONS, (start, koppel, voorbeeld, voortgang), strict=True):
+        assert response.status_code == 200
+        link = f'<a href="/tools/hulp/#{step}" target="_blank" rel="noopener">Hulp bij deze stap'
+        assert link in response.content.decode(), step
+        assert step in sections
+
+
+def test_the_undo_and_the_login_cards_link_to_their_sections(admin):
+    run = mapped(admin, MAGISTER.read_bytes(), "magister.csv", Profiel="programme")
+    importeer(admin, run)
+    detail = admin.get(reverse("history:detail", args=[run.pk])).content.decode()
+    sheets = admin.get(reverse("users:sheets")).content.decode()
+    assert 'href="/tools/hulp/#ongedaan-maken"' in detail
+    assert 'href="/tools/hulp/#inlogkaartjes"' in sheets
+    assert {"ongedaan-maken", "inlogkaartjes"} <= set(_Page(manual().html).ids)
 
 
 def test_every_link_in_the_manual_leads_to_a_section_or_a_page_of_klasse():
