@@ -19,7 +19,7 @@ install: $(BIN)/python
 
 run: install
 	DEBUG=true $(BIN)/klasse migrate --noinput
-	DEBUG=true $(BIN)/klasse demo
+	DEBUG=true $(BIN)/klasse demo --port $(PORT)
 	DEBUG=true $(BIN)/klasse serve --port $(PORT)
 
 # Browser tests drive Debian's Chromium; install it when we may (root with apt-get).

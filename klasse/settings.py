@@ -228,5 +228,6 @@ LOGGING = {
 # which this check cannot see; the login backend looks it up the same way.
 SILENCED_SYSTEM_CHECKS = ["auth.W004"]
 
-# The address of this site in links that leave it (the e-mail to choose a password).
+# The address of this site in links that leave it (the e-mail to choose a password). Unset,
+# `klasse serve --port P` hands its processes http://127.0.0.1:P (accounts.site.served_url).
 KLASSE_BASE_URL = os.environ.get("KLASSE_BASE_URL", "http://127.0.0.1:8000")

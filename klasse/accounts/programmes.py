@@ -37,3 +37,19 @@ def catalogue_keys() -> dict[str, str]:
 def match_programme(text: str) -> str | None:
     """The catalogue code that `text` names, or None."""
     return catalogue_keys().get(programme_key(text))
+
+
+def catalogue_store(programme_model, alias_model) -> None:
+    """Write the shipped catalogue into the database through the given models (a
+    migration's historical ones): idempotent, so a later catalogue adds programmes and
+    aliases while existing programmes keep their ids, and with them their students."""
+    seen = set()
+    for order, entry in enumerate(load_catalogue()):
+        programme, _ = programme_model.objects.update_or_create(
+            code=entry["code"], defaults={"sort_order": order}
+        )
+        for spelling in (entry["code"], *entry["aliases"]):
+            key = programme_key(spelling)
+            if key not in seen:
+                seen.add(key)
+                alias_model.objects.update_or_create(key=key, defaults={"programme": programme})

@@ -1,6 +1,5 @@
 """Background jobs of the accounts app."""
 
-from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mass_mail
 from django.tasks import task
@@ -9,6 +8,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from .models import Account
+from .site import base_url
 
 SUBJECT = "Kies je wachtwoord voor Klasse"
 BODY = """Hallo {name},
@@ -26,7 +26,7 @@ def password_link(account: Account) -> str:
     uid = urlsafe_base64_encode(force_bytes(account.pk))
     token = default_token_generator.make_token(account)
     path = reverse("password_choose", kwargs={"uidb64": uid, "token": token})
-    return settings.KLASSE_BASE_URL.rstrip("/") + path
+    return base_url() + path
 
 
 @task()

@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from klasse.accounts.models import Account, Role
 from klasse.imports.core.mapping import LABELS
 
-# DESIGN.md, "The import file": these labels, lower case, in this order.
+# docs/import-contract.md, "Columns": these labels, lower case, in this order.
 HEADERS = list(LABELS.values())
 ROLE_LABELS = {Role.STUDENT: "leerling", Role.TEACHER: "docent"}
 CLASS_SEPARATOR = ","

@@ -18,7 +18,7 @@ from .core.mapping import (
     missing_required,
     suggest_mapping,
 )
-from .core.pipeline import read_upload
+from .core.pipeline import has_students, read_upload
 from .core.planning import Actions
 from .core.problems import FileProblem
 from .core.reading import Table
@@ -126,8 +126,15 @@ class MappingForm(forms.Form):
     ACTION_NAMES = ("add", "update", "archive", "overwrite_passwords")
 
     def __init__(
-        self, data=None, *, headers: list[str], mapping: Mapping, actions: Actions
+        self,
+        data=None,
+        *,
+        headers: list[str],
+        mapping: Mapping,
+        actions: Actions,
+        table: Table | None = None,
     ) -> None:
+        self.table = table  # to tell a staff file, which needs no opleiding
         initial = {name: getattr(actions, name) for name in self.ACTION_NAMES}
         self.all_headers = headers
         self.headers = list(dict.fromkeys(headers))  # a repeated header is one column here
@@ -155,12 +162,16 @@ class MappingForm(forms.Form):
         }
 
     def unmapped(self) -> list[str]:
-        return [LABELS[field] for field in missing_required(self.current_mapping())]
+        mapping = self.current_mapping()
+        return [LABELS[f] for f in missing_required(mapping, students=self._students(mapping))]
+
+    def _students(self, mapping: Mapping) -> bool:
+        return self.table is None or has_students(self.table, mapping)
 
     def clean(self) -> dict:
         data = super().clean()
         chosen = {h: data.get(f"kolom_{i}") or None for i, h in enumerate(self.headers)}
-        if missing := missing_required(chosen):
+        if missing := missing_required(chosen, students=self._students(chosen)):
             self.add_error(
                 None,
                 ValidationError(
@@ -175,7 +186,8 @@ class MappingForm(forms.Form):
         else:
             try:
                 data["mapping"] = apply_overrides(suggest_mapping(self.all_headers), chosen)
-                check_mapping(self.all_headers, data["mapping"])
+                students = self._students(data["mapping"])
+                check_mapping(self.all_headers, data["mapping"], students=students)
             except ValueError as error:
                 self.add_error(None, ValidationError(str(error), code="mapping"))
             except FileProblem as problem:

@@ -5,6 +5,8 @@ import subprocess
 import sys
 import time
 import uuid
+from contextlib import contextmanager
+from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from klasse.accounts.models import Account, Role, School
+from klasse.accounts.site import served_url
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
@@ -88,16 +91,17 @@ def _processes_with(marker: str) -> list[int]:
     return found
 
 
-@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc")
-@pytest.mark.parametrize("debug", ["true", "false"])
-def test_serve_stopped_with_sigterm_leaves_no_process_behind(tmp_path, debug):
-    marker = f"KLASSE_SERVE_TEST={uuid.uuid4().hex}"
+@contextmanager
+def _serving(tmp_path: Path, marker: str, **env_values: str):
+    """`klasse serve` on a free port with its own SQLite database, its processes marked by
+    `marker` in their environment; yields the serve process and its port once it answers.
+    `env_values` set (or, given as None, remove) environment variables."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = {
         **os.environ,
-        "DEBUG": debug,
+        "DEBUG": "false",
         "SECRET_KEY": "serve-test-" * 6,
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "false",
@@ -105,6 +109,11 @@ def test_serve_stopped_with_sigterm_leaves_no_process_behind(tmp_path, debug):
         "DATABASE_URL": f"sqlite:///{tmp_path / 'serve.sqlite3'}",
         marker.split("=")[0]: marker.split("=")[1],
     }
+    for name, value in env_values.items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
     subprocess.run(
         [sys.executable, "-m", "klasse", "migrate", "-v0"], cwd=ROOT, env=env, check=True
     )
@@ -124,6 +133,20 @@ def test_serve_stopped_with_sigterm_leaves_no_process_behind(tmp_path, debug):
             time.sleep(0.2)
         else:
             pytest.fail("klasse serve did not start")
+        yield serve, port
+    finally:
+        if serve.poll() is None:
+            serve.send_signal(signal.SIGTERM)
+            serve.wait(timeout=30)
+        for pid in _processes_with(marker):
+            os.kill(pid, signal.SIGKILL)
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc")
+@pytest.mark.parametrize("debug", ["true", "false"])
+def test_serve_stopped_with_sigterm_leaves_no_process_behind(tmp_path, debug):
+    marker = f"KLASSE_SERVE_TEST={uuid.uuid4().hex}"
+    with _serving(tmp_path, marker, DEBUG=debug) as (serve, _port):
         # the web processes and the worker (under DEBUG a reloader and its child) run
         deadline = time.monotonic() + 30
         while len(_processes_with(marker)) < 4 and time.monotonic() < deadline:
@@ -135,9 +158,58 @@ def test_serve_stopped_with_sigterm_leaves_no_process_behind(tmp_path, debug):
         while _processes_with(marker) and time.monotonic() < deadline:
             time.sleep(0.2)
         assert _processes_with(marker) == []
-    finally:
-        for pid in _processes_with(marker):
-            os.kill(pid, signal.SIGKILL)
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc")
+@pytest.mark.parametrize(
+    ("configured", "expected"),
+    [(None, "http://127.0.0.1:{port}"), ("https://klasse.example.nl", "https://klasse.example.nl")],
+)
+def test_serve_gives_its_web_processes_and_worker_the_address_it_serves(
+    tmp_path, configured, expected
+):
+    # Links in e-mails are written by the worker: without KLASSE_BASE_URL they must point
+    # at the port actually served (make run PORT=8123), not at 8000.
+    marker = f"KLASSE_SERVE_TEST={uuid.uuid4().hex}"
+    with _serving(tmp_path, marker, KLASSE_BASE_URL=configured) as (serve, port):
+        deadline = time.monotonic() + 30
+        children = []
+        while len(children) < 3 and time.monotonic() < deadline:
+            children = [pid for pid in _processes_with(marker) if pid != serve.pid]
+            time.sleep(0.2)
+        assert len(children) >= 3  # gunicorn's master and web processes, the worker
+        wanted = f"KLASSE_BASE_URL={expected.format(port=port)}".encode()
+        for pid in children:
+            environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+            assert wanted in environ, pid
+
+
+def test_demo_prints_the_login_address_of_the_port_it_is_told(monkeypatch):
+    monkeypatch.delenv("KLASSE_BASE_URL", raising=False)
+    out = StringIO()
+    call_command("demo", port=8123, stdout=out)
+    assert "Log in op http://127.0.0.1:8123/ als beheerder 'demo-beheerder'" in out.getvalue()
+
+
+def test_demo_prints_the_configured_base_url_when_there_is_one(monkeypatch, settings):
+    monkeypatch.setenv("KLASSE_BASE_URL", "https://klasse.example.nl/")
+    settings.KLASSE_BASE_URL = "https://klasse.example.nl/"
+    out = StringIO()
+    call_command("demo", port=8123, stdout=out)
+    assert "Log in op https://klasse.example.nl/ als" in out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("host", "url"),
+    [
+        ("127.0.0.1", "http://127.0.0.1:8123"),
+        ("0.0.0.0", "http://127.0.0.1:8123"),
+        ("::1", "http://[::1]:8123"),
+        ("klasse.local", "http://klasse.local:8123"),
+    ],
+)
+def test_served_url_is_an_address_a_browser_can_open(host, url):
+    assert served_url(host, 8123) == url
 
 
 @pytest.mark.parametrize(

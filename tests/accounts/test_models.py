@@ -41,9 +41,14 @@ def test_the_programme_catalogue_is_loaded_by_a_migration():
         "mbo niveau 4",
         "vso",
         "so",
+        "havo/vwo 1",
+        "vmbo-t/havo 2",
+        "mavo/havo 1",
+        "vwo/gymnasium 3",
+        "brugklas 1",
     } <= codes
     assert "vmbo-gl 1" not in codes
-    assert Programme.objects.count() == 45
+    assert Programme.objects.count() == 56
 
 
 @pytest.mark.parametrize(
@@ -58,6 +63,18 @@ def test_the_programme_catalogue_is_loaded_by_a_migration():
         (" vmbo-TL  2 ", "vmbo-tl 2"),
         ("havo 9", None),
         ("", None),
+        ("HAVO/VWO 1", "havo/vwo 1"),
+        ("1 havo/vwo", "havo/vwo 1"),
+        ("h/v 2", "havo/vwo 2"),
+        ("vmbo-t/havo 1", "vmbo-t/havo 1"),
+        ("TL/havo 2", "vmbo-t/havo 2"),
+        ("mavo/havo 2", "mavo/havo 2"),
+        ("atheneum/gymnasium 1", "vwo/gymnasium 1"),
+        ("gymnasium 1", "vwo 1"),
+        ("Brugklas", "brugklas 1"),
+        ("vmbo-k 2", "vmbo-kb 2"),
+        ("vmbo-b 3", "vmbo-bb 3"),
+        ("havo/vwo 4", None),
     ],
 )
 def test_programmes_are_matched_with_their_aliases(written, code):

@@ -43,11 +43,14 @@ def test_the_xlsx_template_has_the_headers_and_the_example_as_text():
     assert sheet["J2"].value == "123456" and sheet["J2"].data_type == "s"
 
 
-def test_the_xlsx_template_lists_all_45_catalogue_codes_on_sheet_opleidingen():
+def test_the_xlsx_template_lists_all_56_catalogue_codes_on_sheet_opleidingen():
     sheet = xlsx_template()["Opleidingen"]
     codes = [row[0] for row in sheet.iter_rows(values_only=True)]
     assert codes == [entry["code"] for entry in load_catalogue()]
-    assert len(codes) == 45 and "havo 3" in codes and "mbo niveau 4" in codes
+    assert len(codes) == 56 and "havo 3" in codes and "mbo niveau 4" in codes
+    # the combined first years Dutch schools use
+    for code in ("havo/vwo 1", "vmbo-t/havo 2", "mavo/havo 2", "vwo/gymnasium 1", "brugklas 1"):
+        assert code in codes
 
 
 def test_the_xlsx_template_offers_drop_downs_for_opleiding_and_rol():
@@ -58,7 +61,7 @@ def test_the_xlsx_template_offers_drop_downs_for_opleiding_and_rol():
         if validation.type == "list"
     }
     assert HEADERS.index("opleiding") == 7 and HEADERS.index("rol") == 8
-    assert lists == {"H2:H5000": "'Opleidingen'!$A$1:$A$45", "I2:I5000": '"leerling,docent"'}
+    assert lists == {"H2:H5000": "'Opleidingen'!$A$1:$A$56", "I2:I5000": '"leerling,docent"'}
 
 
 def test_the_template_command_writes_csv_to_standard_output(capsysbinary):

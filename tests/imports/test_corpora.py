@@ -1,4 +1,4 @@
-"""Independent corpora (shared/corpora): csv-spectrum reads exactly as its JSON says, and
+"""Independent corpora (tests/corpora): csv-spectrum reads exactly as its JSON says, and
 every naughty string survives reading. No database needed."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import pytest
 
 from klasse.imports.core.reading import has_suspect_characters, read_table, repair_mojibake
 
-# The repository's parent holds shared/ (here /work; in CI a copy beside the clone).
-CORPORA = Path(__file__).resolve().parents[2].parent / "shared" / "corpora"
+# Public corpora kept in the repository, with their licences (tests/corpora/README.md).
+CORPORA = Path(__file__).resolve().parents[1] / "corpora"
 SPECTRUM = CORPORA / "csv-spectrum"
 # Known to be inconsistent upstream: its JSON differs from its CSV.
 SPECTRUM_CASES = sorted(
@@ -66,7 +66,7 @@ def test_the_damaged_text_helpers_never_crash_on_naughty_strings() -> None:
 
 
 def _unescaped(value: str) -> str:
-    # Our export's formula escape is read back as the original value (DESIGN.md).
+    # Our export's formula escape is read back as the original value (docs/import-contract.md).
     if len(value) > 1 and value[0] == "'" and value[1] in "=+-@\t\r":
         return value[1:]
     return value

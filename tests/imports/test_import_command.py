@@ -1,4 +1,5 @@
-"""`klasse import`: the command-line contract of DESIGN.md that schools script against."""
+"""`klasse import`: the command-line contract that schools script against
+(docs/import-contract.md)."""
 
 import json
 
@@ -37,7 +38,7 @@ def test_json_report_has_exactly_the_documented_shape(capsys, school_a):
     )
     report = json.loads(out)
     assert code == 0
-    assert list(report) == ["dry_run", "file", "mapping", "counts", "problems"]
+    assert list(report) == ["dry_run", "file", "mapping", "fills", "counts", "problems"]
     assert report["file"] == {
         "name": "magister.csv",
         "format": "csv",
@@ -130,3 +131,25 @@ def test_a_mass_archive_is_refused_in_a_dry_run_too(capsys, school_a, tmp_path):
         "--json",
     )
     assert code == 0 and json.loads(out)["counts"]["archive"] == 18
+
+
+def test_a_programme_read_as_another_spelling_is_said_once_per_value(capsys, school_a, tmp_path):
+    path = tmp_path / "leerlingen.csv"
+    path.write_bytes(
+        template_csv(
+            "Berg;;Anna;anna;;a@b.nl;1A;havo/vwo 1;;",
+            "Dijk;;Bram;bram;;b@b.nl;2A;atheneum 2;;",
+            "Smit;;Cas;cas;;c@b.nl;2A;atheneum 2;;",
+            "Vos;;Daan;daan;;d@b.nl;3A;HAVO 3;;",
+        )
+    )
+    code, out = run(capsys, str(path), "--school", "school-a", "--add", "--json")
+    report = json.loads(out)
+    assert code == 0 and report["counts"]["add"] == 4 and report["counts"]["error"] == 0
+    notices = [p for p in report["problems"] if p["code"] == "programme_spelling"]
+    assert [(p["row"], p["column"], p["severity"]) for p in notices] == [
+        (3, "opleiding", "warning")
+    ]
+    assert "'atheneum 2' is gelezen als 'vwo 2' (rij 3 en 1 andere rij)" in notices[0]["message"]
+    programmes = dict(Account.objects.values_list("username", "programme__code"))
+    assert programmes == {"anna": "havo/vwo 1", "bram": "vwo 2", "cas": "vwo 2", "daan": "havo 3"}

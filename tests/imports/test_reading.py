@@ -1,5 +1,5 @@
 """Reading student files: formats, encodings, separators, and the bad inputs of
-BAD-INPUTS.md (items 1-15, 19-20, 24) that belong to reading. No database needed."""
+docs/bad-files.md (items 1-15, 19-20, 24) that belong to reading. No database needed."""
 
 from __future__ import annotations
 

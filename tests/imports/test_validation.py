@@ -1,4 +1,5 @@
-"""Row rules of DESIGN.md; reading, mapping and validating need no database."""
+"""Row rules of the import contract (docs/import-contract.md); reading, mapping and
+validating need no database."""
 
 import pytest
 

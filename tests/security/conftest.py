@@ -23,8 +23,8 @@ from klasse.imports.models import ImportRun
 from tests.conftest import client_for, make_account
 
 ROOT = Path(__file__).resolve().parents[2]
-# The repository's parent holds shared/ (here /work; in CI a copy beside the clone).
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
+# Public corpora kept in the repository, with their licences (tests/corpora/README.md).
+CORPORA = ROOT / "tests" / "corpora"
 HEADER = [
     "achternaam",
     "tussenvoegsel",

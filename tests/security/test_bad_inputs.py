@@ -1,8 +1,8 @@
-"""Every case of ../shared/BAD-INPUTS.md, numbered as there, through the real pipeline.
+"""Every case of docs/bad-files.md, numbered as there, through the real pipeline.
 
 The reading, mapping, validation and engine tests under tests/imports/ test the parts one
 by one; these take each bad input from the bytes of a file to the database (run_import,
-prepare_import, or `klasse import` itself) and assert the behaviour BAD-INPUTS.md writes.
+prepare_import, or `klasse import` itself) and assert the behaviour docs/bad-files.md promises.
 Where a case belongs to the wizard (13, 15, 29, 31) it is tested here at the core, and
 through the web pages while those exist.
 """
@@ -39,8 +39,8 @@ from tests.conftest import PASSWORD, client_for, make_account
 from tests.security.conftest import (
     ADD,
     ALL,
+    CORPORA,
     HEADER,
-    SHARED,
     csv_bytes,
     csv_text,
     klasse_import,
@@ -509,7 +509,7 @@ def test_16_formula_like_values_are_stored_as_written_and_escaped_in_the_export(
     assert code == 0 and report["counts"]["add"] == len(FORMULAS), report["problems"]
     for i, value in enumerate(FORMULAS):
         account = Account.objects.get(username=f"f{i}")
-        # Values are trimmed (DESIGN.md), so a leading tab or CR goes; the rest is kept.
+        # Values are trimmed (docs/import-contract.md): a leading tab or CR goes, the rest stays.
         expected = value.strip()
         assert (account.first_name, account.last_name, account.external_id) == (expected,) * 3
     exported = tmp_path / "export.csv"
@@ -570,13 +570,13 @@ def test_17_a_script_tag_is_stored_verbatim_and_escaped_on_every_page(
 
 
 def _blns() -> list[str]:
-    text = (SHARED / "corpora" / "blns" / "blns.txt").read_text(encoding="utf-8")
+    text = (CORPORA / "blns" / "blns.txt").read_text(encoding="utf-8")
     # Split on \n only: some naughty strings hold \x85 or \u2028, which splitlines() breaks.
     return [s for s in text.split("\n") if s and not s.startswith("#")]
 
 
 def _as_read(value: str) -> str:
-    # The reader undoes our export's formula escape, the validator trims (DESIGN.md).
+    # The reader undoes our export's formula escape, the validator trims (docs/import-contract.md).
     if len(value) > 1 and value[0] == "'" and value[1] in "=+-@\t\r":
         value = value[1:]
     return value.strip()
@@ -604,7 +604,7 @@ def test_17_every_naughty_string_as_a_first_name_is_stored_exactly_or_refused_wi
                 refused_rows += 1
             elif account.first_name == _as_read(value):
                 stored += 1
-            else:  # DESIGN.md: damaged text is repaired, with a warning naming the row
+            else:  # the contract: damaged text is repaired, with a warning naming the row
                 assert "repaired_text" in {p["code"] for p in found}, (
                     f"{value!r} was stored as {account.first_name!r} without a word"
                 )

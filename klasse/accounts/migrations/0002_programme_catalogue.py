@@ -2,20 +2,9 @@ from django.db import migrations
 
 
 def load_catalogue(apps, schema_editor):
-    from klasse.accounts.programmes import load_catalogue, programme_key
+    from klasse.accounts.programmes import catalogue_store
 
-    Programme = apps.get_model("accounts", "Programme")
-    ProgrammeAlias = apps.get_model("accounts", "ProgrammeAlias")
-    seen = set()
-    for order, entry in enumerate(load_catalogue()):
-        programme, _ = Programme.objects.update_or_create(
-            code=entry["code"], defaults={"sort_order": order}
-        )
-        for spelling in (entry["code"], *entry["aliases"]):
-            key = programme_key(spelling)
-            if key not in seen:
-                seen.add(key)
-                ProgrammeAlias.objects.update_or_create(key=key, defaults={"programme": programme})
+    catalogue_store(apps.get_model("accounts", "Programme"), apps.get_model("accounts", "ProgrammeAlias"))
 
 
 class Migration(migrations.Migration):

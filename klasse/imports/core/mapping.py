@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import unicodedata
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
 from klasse.imports.core.problems import FileProblem
+
+if TYPE_CHECKING:  # reading finds the header with this module's help
+    from klasse.imports.core.reading import Table
 
 FIELDS: tuple[str, ...] = (
     "last_name",
@@ -45,16 +49,21 @@ REQUIRED_COLUMNS: tuple[str, ...] = (
     "programme",
 )
 
+STAFF_REQUIRED_COLUMNS = tuple(field for field in REQUIRED_COLUMNS if field != "programme")
+
 Mapping = dict[str, str | None]  # header as the file names it → field, or None
 
 # Keys are normalised (see normalise_header), so "E-mail", "e_mail" and "Leerling e-mail"
-# all meet "email". Deliberately absent: "naam" (often the full name), "voornamen" and
+# all meet "email". Each field's synonyms go from better to worse: where a file has two
+# columns for one field, the better one is mapped and the other fills its empty cells
+# (Magister's Roepnaam is the name a child is called by; Voornaam holds the official
+# first names). Deliberately absent: "naam" (often the full name), "voornamen" and
 # "voorletters" (official names and initials, not the name a child is called by),
 # "leerjaar" (a year is not a programme) and "lesgroep" (a teaching group, not the class).
 _SYNONYMS: dict[str, tuple[str, ...]] = {
     "last_name": ("achternaam", "lastname", "surname", "familyname", "familienaam"),
     "infix": ("tussenvoegsel", "tussenvoegsels", "tussenv", "voorvoegsel", "voorvoegsels"),
-    "first_name": ("voornaam", "roepnaam", "firstname", "givenname"),
+    "first_name": ("roepnaam", "voornaam", "firstname", "givenname"),
     "username": (
         "gebruikersnaam",
         "username",
@@ -68,7 +77,8 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     "email": ("emailadres", "email", "mail", "mailadres", "emailaddress"),
     "class_name": ("klas", "klassen", "klasnaam", "class", "classname", "stamgroep", "groep"),
     "programme": ("opleiding", "opleidingcode", "opleidingsnaam", "studie", "programme", "program"),
-    "role": ("rol", "role"),
+    # Magister's staff export: Functie.Omschr ("Docent", "Mentor", "Conciërge").
+    "role": ("rol", "role", "functie", "functieomschr", "functieomschrijving"),
     # "leerlingnummer" arrives here as "nummer": the prefix is stripped first.
     "external_id": (
         "stamnummer",
@@ -81,6 +91,7 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     ),
 }
 _FIELD_BY_SYNONYM = {syn: fld for fld, synonyms in _SYNONYMS.items() for syn in synonyms}
+_RANK = {syn: rank for synonyms in _SYNONYMS.values() for rank, syn in enumerate(synonyms)}
 # Columns that name the school, the rights or our own keys: never imported, whatever the
 # administrator asks, so that no file can choose a school or make an administrator.
 _NEVER = frozenset({"id", "pk", "school", "issuperuser", "isstaff"})
@@ -100,20 +111,53 @@ def normalise_header(header: str) -> str:
 
 
 def suggest_mapping(headers: list[str]) -> Mapping:
-    """Each header → the field it names, or None; each field goes to its first header."""
+    """Each header → the field it names, or None. A field goes to the header with its
+    best synonym (`Roepnaam` before `Voornaam`), and among equals to the first one."""
     mapping: Mapping = {}
-    taken: set[str] = set()
+    best: dict[str, tuple[int, str]] = {}  # field → (rank, header)
     for header in headers:
         if header in mapping:
             continue  # a repeated header; check_mapping reports it
-        key = normalise_header(header)
-        field = None if key in _NEVER else _FIELD_BY_SYNONYM.get(key)
-        if field in taken:
-            field = None
-        if field is not None:
-            taken.add(field)
+        mapping[header] = None
+        field, rank = _field_of(header)
+        if field is not None and (field not in best or rank < best[field][0]):
+            best[field] = (rank, header)
+    for field, (_rank, header) in best.items():
         mapping[header] = field
     return mapping
+
+
+def column_fills(headers: list[str], mapping: Mapping) -> Mapping:
+    """The unmapped columns that name a mapped field, → that field: each fills the empty
+    cells of the field's column (a Voornaam beside the mapped Roepnaam; mapping Voornaam
+    instead makes Roepnaam the one that fills). The import contract, "Two columns for one
+    field"."""
+    mapped = {field for field in mapping.values() if field}
+    fills: Mapping = {}
+    for header in dict.fromkeys(headers):
+        field, _rank = _field_of(header)
+        if mapping.get(header) is None and field in mapped:
+            fills[header] = field
+    return fills
+
+
+def fill_empty_cells(table: Table, mapping: Mapping, fills: Mapping) -> None:
+    """Write each fill column's value into the empty cells of its field's column, in place
+    (trimmed: a cell of spaces is empty)."""
+    column = {field: table.headers.index(h) for h, field in mapping.items() if field}
+    pairs = [(column[field], table.headers.index(h)) for h, field in fills.items()]
+    for row in table.rows:
+        cells = row.cells
+        for target, source in pairs:
+            if not cells[target].strip() and cells[source].strip():
+                cells[target] = cells[source]
+
+
+def _field_of(header: str) -> tuple[str | None, int]:
+    key = normalise_header(header)
+    if key in _NEVER or key not in _FIELD_BY_SYNONYM:
+        return None, 0
+    return _FIELD_BY_SYNONYM[key], _RANK[key]
 
 
 def apply_overrides(mapping: Mapping, overrides: dict[str, str | None]) -> Mapping:
@@ -145,19 +189,22 @@ def apply_overrides(mapping: Mapping, overrides: dict[str, str | None]) -> Mappi
     return result
 
 
-def missing_required(mapping: Mapping) -> list[str]:
-    """Required fields (in template order) that no column is mapped to."""
+def missing_required(mapping: Mapping, *, students: bool = True) -> list[str]:
+    """Required fields (in template order) that no column is mapped to. A file without
+    students (`students=False`: a staff file) needs no opleiding."""
     present = set(mapping.values())
-    return [field for field in REQUIRED_COLUMNS if field not in present]
+    required = REQUIRED_COLUMNS if students else STAFF_REQUIRED_COLUMNS
+    return [field for field in required if field not in present]
 
 
-def check_mapping(headers: list[str], mapping: Mapping) -> None:
+def check_mapping(headers: list[str], mapping: Mapping, *, students: bool = True) -> None:
     """Raise FileProblem when this file cannot be imported with this mapping.
 
     1. `unreadable_file` when a mapped column appears twice (after normalisation, e.g.
        `Klas` and `KLAS`): which of the two holds the data is anybody's guess. Repeated
        columns that stay unmapped (two empty headers) are fine.
-    2. `missing_required_columns` when a required field has no column.
+    2. `missing_required_columns` when a required field has no column (`students=False`:
+       a staff file, which needs no opleiding).
     """
     positions: dict[str, list[int]] = defaultdict(list)
     for position, header in enumerate(headers, 1):
@@ -172,7 +219,7 @@ def check_mapping(headers: list[str], mapping: Mapping) -> None:
                 f"{columns}). Verwijder of hernoem de dubbele kolom, zodat duidelijk is "
                 "welke gebruikt moet worden.",
             )
-    missing = missing_required(mapping)
+    missing = missing_required(mapping, students=students)
     if missing:
         labels = ", ".join(LABELS[field] for field in missing)
         found = ", ".join(h for h in headers if h) or "geen"

@@ -6,17 +6,25 @@ the same path without `apply_plan`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 
 from klasse.accounts.models import School
 
 from .applying import AppliedChanges, StalePlan, apply_plan
-from .mapping import apply_overrides, check_mapping, suggest_mapping
+from .mapping import (
+    apply_overrides,
+    check_mapping,
+    column_fills,
+    fill_empty_cells,
+    suggest_mapping,
+)
 from .planning import Actions, Plan, make_plan
 from .problems import FileProblem
 from .reading import Table, gc_paused, read_table
+from .spellings import programme_spellings
+from .valid_rows import role_of
 from .validation import validate_rows
 
 
@@ -26,6 +34,7 @@ class Prepared:
     table: Table
     mapping: dict[str, str | None]
     plan: Plan
+    fills: dict[str, str | None] = field(default_factory=dict)
 
     def file_info(self) -> dict:
         return {
@@ -59,8 +68,20 @@ def resolve_mapping(table: Table, overrides: dict[str, str | None] | None) -> di
     mapping = suggest_mapping(table.headers)
     if overrides:
         mapping = apply_overrides(mapping, overrides)
-    check_mapping(table.headers, mapping)
+    check_mapping(table.headers, mapping, students=has_students(table, mapping))
     return mapping
+
+
+def has_students(table: Table, mapping: dict[str, str | None]) -> bool:
+    """Whether any row is a student's: without a rol column, every row is. A staff file
+    (no rol a student's; an unknown one is that row's `unknown_role`) needs no opleiding
+    column."""
+    column = next((h for h, field in mapping.items() if field == "role"), None)
+    if column is None:
+        return True
+    index = table.headers.index(column)
+    roles = {row.cells[index].strip() for row in table.rows}
+    return any(role_of(text) == "student" for text in roles)
 
 
 def prepare_import(
@@ -78,18 +99,24 @@ def prepare_import(
     with gc_paused():
         table = read_upload(data, file_name, encoding=encoding, delimiter=delimiter)
         mapping = resolve_mapping(table, overrides)
+        fills = column_fills(table.headers, mapping)
+        if fills:
+            fill_empty_cells(table, mapping, fills)
         rows = validate_rows(table, mapping)
         mapped = {f for f in mapping.values() if f}
         plan = make_plan(rows, school=school, actions=actions, mapped_fields=mapped)
-    return Prepared(file_name, table, mapping, plan)
+    # Said once per distinct value beside the file's own warnings, not on every row.
+    table.warnings.extend(programme_spellings(table, mapping))
+    return Prepared(file_name, table, mapping, plan, fills)
 
 
 def build_report(prepared: Prepared, *, dry_run: bool) -> dict:
-    """The JSON object of DESIGN.md's command line, exactly."""
+    """The JSON object of the command line's contract (docs/import-contract.md), exactly."""
     return {
         "dry_run": dry_run,
         "file": prepared.file_info(),
         "mapping": prepared.mapping,
+        "fills": prepared.fills,
         "counts": prepared.plan.counts,
         "problems": [p.as_dict() for p in (*prepared.table.warnings, *prepared.plan.problems)],
     }

@@ -3,7 +3,7 @@
 Two kinds: a `FileProblem` stops the whole import before anything is written; a `Problem`
 belongs to one row (or the header) and is reported beside the rows that can be imported.
 Every message is Dutch and says what is wrong and how to fix it; `code` is the stable,
-machine-readable name from DESIGN.md ("Row problems").
+machine-readable name from the import contract (docs/import-contract.md, "Problem codes").
 """
 
 from __future__ import annotations

@@ -31,7 +31,9 @@ MAX_LENGTHS = {
 NAME_FIELDS = ("last_name", "infix", "first_name")
 NAME_AND_CLASS = frozenset((*NAME_FIELDS, "class_name"))  # the fields _check_names checks
 _STUDENT_ROLES = {"", "leerling", "student", "ll"}
-_TEACHER_ROLES = {"docent", "leraar", "leerkracht", "teacher", "medewerker"}
+_TEACHER_ROLES = {"docent", "leraar", "leerkracht", "teacher", "medewerker", "mentor"}
+# A staff export's function (Magister's Functie.Omschr): "Docent LO", "Mentor 2A".
+_FIRST_WORD = re.compile(r"[^\W\d_]+")
 USERNAME = re.compile(r"[\w.@+\-]{1,150}")
 # A UTF-8 lead byte read as Windows-1252 (Â..ô) followed by a continuation byte's character:
 # only such values are worth handing to ftfy, which is too slow to run on every cell.
@@ -132,11 +134,17 @@ class ValidRow:
 
 
 def role_of(text: str) -> str | None:
-    """'student' or 'teacher' for a rol cell (any case, empty: student); None: unknown."""
+    """'student' or 'teacher' for a rol cell (any case, empty: student); None: unknown.
+
+    A teacher's function may say more after the word (`Docent LO`, `Mentor 2A`); a
+    student's must be the word alone. The import contract, "Columns" (rol, Functie)."""
     folded = text.casefold()
     if folded in _STUDENT_ROLES:
         return "student"
-    return "teacher" if folded in _TEACHER_ROLES else None
+    if folded in _TEACHER_ROLES:
+        return "teacher"
+    first = _FIRST_WORD.match(folded.strip())
+    return "teacher" if first and first.group() in _TEACHER_ROLES else None
 
 
 def teacher_class_names(text: str) -> list[str]:

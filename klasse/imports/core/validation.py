@@ -186,8 +186,10 @@ def _check_role_class_programme(check: _RowChecker) -> None:
             "role",
             "unknown_role",
             f"{check.where('role')}: de rol '{values['role']}' kennen we niet. "
-            "Gebruik 'leerling' of 'docent' (beheerders maak je niet met een import).",
+            "Gebruik 'leerling' of 'docent' (beheerders maak je niet met een import). "
+            "Is dit geen leerling of docent, zoals een conciërge? Laat de rij dan weg.",
         )
+        return  # whose class and programme are required depends on the role: not known
     class_text = values.get("class_name", "")
     if check.row.role == "teacher":
         check.row.class_names = teacher_class_names(class_text)

@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from ..core.mapping import suggest_mapping
+from ..core.mapping import LABELS, column_fills, suggest_mapping
 from ..core.planning import Actions
 from ..core.problems import FileProblem
 from ..core.reading import Table
@@ -56,7 +56,9 @@ def mapping(request: HttpRequest, pk) -> HttpResponse:
         "table": table,
         "reading": reading,
         "form": form,
-        "columns": list(zip(form.column_fields(), _samples(table, form), strict=True)),
+        "columns": list(
+            zip(form.column_fields(), _samples(table, form), _fills(table, form), strict=True)
+        ),
         "errors": form.non_field_errors() if step == "verder" and form.is_bound else [],
         "signature": headers_key(table.headers),
         "tools_tab": "import",
@@ -81,15 +83,27 @@ def _mapping_form(run: ImportRun, table: Table, posted) -> MappingForm:
     """Bound to what was posted for these very columns; after a change of separator the
     columns differ, and the page starts from the remembered or guessed mapping again."""
     if posted and posted.get("kolommen") == headers_key(table.headers):
-        return MappingForm(posted, headers=table.headers, mapping={}, actions=Actions())
+        return MappingForm(
+            posted, headers=table.headers, mapping={}, actions=Actions(), table=table
+        )
     actions = (
         Actions(**{name: name in posted for name in MappingForm.ACTION_NAMES})
         if posted
         else actions_initial(run)
     )
     return MappingForm(
-        headers=table.headers, mapping=mapping_initial(run, table.headers), actions=actions
+        headers=table.headers,
+        mapping=mapping_initial(run, table.headers),
+        actions=actions,
+        table=table,
     )
+
+
+def _fills(table: Table, form: MappingForm) -> list[str]:
+    """Per column, the label of the field whose empty cells it fills, or "" (a Voornaam
+    beside the mapped Roepnaam: the page shows both)."""
+    fills = column_fills(table.headers, form.current_mapping())
+    return [LABELS[fills[header]] if header in fills else "" for header in form.headers]
 
 
 def _samples(table: Table, form: MappingForm) -> list[list[str]]:

@@ -5,6 +5,8 @@ import sys
 
 from django.core.management.base import BaseCommand
 
+from klasse.accounts.site import served_url
+
 
 class Command(BaseCommand):
     help = "De webapplicatie en een achtergrondwerker samen (gunicorn + klasse worker)."
@@ -18,8 +20,12 @@ class Command(BaseCommand):
         # gunicorn and the worker each in a process group of their own (gunicorn's web
         # processes, the worker's reloader child under DEBUG), so that stopping `serve`
         # stops all of them; SIGTERM stops `serve` as Ctrl+C does, through `finally`.
+        # Without KLASSE_BASE_URL, links in e-mails and pages point at the address served here.
+        env = dict(os.environ)
+        if not env.get("KLASSE_BASE_URL"):
+            env["KLASSE_BASE_URL"] = served_url(host, port)
         worker = subprocess.Popen(
-            [sys.executable, "-m", "klasse", "worker"], start_new_session=True
+            [sys.executable, "-m", "klasse", "worker"], start_new_session=True, env=env
         )
         web = subprocess.Popen(
             [
@@ -35,9 +41,10 @@ class Command(BaseCommand):
                 "-",
             ],
             start_new_session=True,
+            env=env,
         )
         signal.signal(signal.SIGTERM, _exit)
-        self.stdout.write(f"Klasse draait op http://{host}:{port}/ (Ctrl+C stopt)")
+        self.stdout.write(f"Klasse draait op {served_url(host, port)}/ (Ctrl+C stopt)")
         try:
             web.wait()
         except KeyboardInterrupt:
