@@ -40,7 +40,9 @@ ROW_ERROR_CODES = frozenset(
         "wrong_column_count",
     }
 )
-ROW_WARNING_CODES = frozenset({"repaired_text", "suspect_characters", "similar_account"})
+ROW_WARNING_CODES = frozenset(
+    {"repaired_text", "suspect_characters", "similar_account", "programme_spelling"}
+)
 
 Severity = Literal["error", "warning"]
 
