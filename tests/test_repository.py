@@ -32,6 +32,8 @@ def _project_files() -> list[Path]:
         folders = path.relative_to(ROOT).parts[:-1]
         if not path.is_file() or set(folders) & NOT_OURS or path == Path(__file__):
             continue
+        if path.name == ".git":  # a git worktree's link to its repository, not ours
+            continue
         if any(f.endswith(".egg-info") or (f.startswith(".") and f != ".ci") for f in folders):
             continue
         files.append(path)

@@ -22,6 +22,28 @@ FILE_PROBLEM_CODES = frozenset(
     }
 )
 
+# A row with an error is skipped; a warning is reported and the row is imported all the same.
+# The manual (TOOLS › HULP) explains each code, and its tests hold it to these sets.
+ROW_ERROR_CODES = frozenset(
+    {
+        "required",
+        "duplicate_in_file",
+        "username_taken",
+        "invalid_username",
+        "no_password_or_email",
+        "invalid_email",
+        "unknown_programme",
+        "unknown_role",
+        "too_long",
+        "invalid_characters",
+        "weak_password",
+        "wrong_column_count",
+    }
+)
+ROW_WARNING_CODES = frozenset(
+    {"repaired_text", "suspect_characters", "similar_account", "programme_spelling"}
+)
+
 Severity = Literal["error", "warning"]
 
 
@@ -50,6 +72,13 @@ class Problem:
     severity: Severity
     code: str
     message: str
+
+    def __post_init__(self) -> None:
+        # As for FileProblem: a code nobody registered would reach the JSON and the pages
+        # without an explanation in the manual.
+        known = ROW_ERROR_CODES if self.severity == "error" else ROW_WARNING_CODES
+        if self.code not in known:
+            raise ValueError(f"unknown {self.severity} code: {self.code!r}")
 
     def as_dict(self) -> dict[str, int | str | None]:
         return {

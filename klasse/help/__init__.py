@@ -1,0 +1,1 @@
+"""TOOLS › HULP: the administrators' manual, a Markdown file shipped with the package."""
