@@ -41,7 +41,13 @@ ROW_ERROR_CODES = frozenset(
     }
 )
 ROW_WARNING_CODES = frozenset(
-    {"repaired_text", "suspect_characters", "similar_account", "programme_spelling"}
+    {
+        "repaired_text",
+        "suspect_characters",
+        "similar_account",
+        "programme_spelling",
+        "damaged_value",
+    }
 )
 
 Severity = Literal["error", "warning"]
