@@ -8,24 +8,18 @@ import json
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
-from django.core.management.base import CommandError
 
 from klasse.accounts.models import Account
 from klasse.imports.core.damage import damage_of
+from tests.imports.cli import run_import_command
 
 REAL_FILES = Path(__file__).resolve().parents[1] / "fixtures" / "real-files"
 
 
 def run(capsys, name: str, *args: str, path: Path | None = None) -> tuple[int, dict]:
-    try:
-        call_command("import", str(path or REAL_FILES / name), "--school", "school-a", *args)
-        code = 0
-    except CommandError as error:
-        code = error.returncode
-    except SystemExit as exit_:
-        code = exit_.code
-    return code, json.loads(capsys.readouterr().out)
+    file = str(path or REAL_FILES / name)
+    code, out = run_import_command(capsys, file, "--school", "school-a", *args)
+    return code, json.loads(out)
 
 
 @pytest.mark.parametrize(

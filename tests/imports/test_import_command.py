@@ -4,26 +4,17 @@
 import json
 
 import pytest
-from django.core.management import call_command
-from django.core.management.base import CommandError
 
 from klasse.accounts.models import Account
 from klasse.imports.models import ImportRun
 from tests.conftest import template_csv
+from tests.imports.cli import run_import_command
 
 pytestmark = pytest.mark.django_db
 FIXTURES = __import__("pathlib").Path(__file__).resolve().parents[1] / "fixtures"
 
 
-def run(capsys, *args) -> tuple[int, str]:
-    try:
-        call_command("import", *args)
-        code = 0
-    except CommandError as error:
-        code = error.returncode
-    except SystemExit as exit_:
-        code = exit_.code
-    return code, capsys.readouterr().out
+run = run_import_command
 
 
 def test_json_report_has_exactly_the_documented_shape(capsys, school_a):

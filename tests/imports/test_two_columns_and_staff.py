@@ -7,27 +7,20 @@ import json
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
-from django.core.management.base import CommandError
 
 from klasse.accounts.models import Account, Role
 from klasse.imports.core.mapping import column_fills, suggest_mapping
 from klasse.imports.core.valid_rows import role_of
 from tests.conftest import client_for
+from tests.imports.cli import run_import_command
 from tests.imports.wizard_helpers import upload
 
 REAL_FILES = Path(__file__).resolve().parents[1] / "fixtures" / "real-files"
 
 
 def run(capsys, *args: str) -> tuple[int, dict]:
-    try:
-        call_command("import", *args)
-        code = 0
-    except CommandError as error:
-        code = error.returncode
-    except SystemExit as exit_:
-        code = exit_.code
-    return code, json.loads(capsys.readouterr().out)
+    code, out = run_import_command(capsys, *args)
+    return code, json.loads(out)
 
 
 def test_roepnaam_is_the_first_name_wherever_it_stands() -> None:

@@ -22,7 +22,12 @@ from klasse.accounts.models import Account, Programme, Role, SchoolClass
 from klasse.imports.core.applying import apply_plan
 from klasse.imports.core.pipeline import prepare_import, read_upload
 from klasse.imports.core.planning import Actions
-from klasse.imports.core.problems import FILE_PROBLEM_CODES, FileProblem
+from klasse.imports.core.problems import (
+    FILE_PROBLEM_CODES,
+    ROW_ERROR_CODES,
+    ROW_WARNING_CODES,
+    FileProblem,
+)
 from tests.conftest import make_account
 from tests.security.conftest import HEADER
 
@@ -30,23 +35,7 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 _OVERRIDE = os.environ.get("KLASSE_FUZZ_EXAMPLES")
 BYTES_EXAMPLES = int(_OVERRIDE or 300)
 TABLE_EXAMPLES = int(_OVERRIDE or 100)
-ROW_CODES = {
-    "required",
-    "duplicate_in_file",
-    "username_taken",
-    "invalid_username",
-    "no_password_or_email",
-    "invalid_email",
-    "unknown_programme",
-    "unknown_role",
-    "too_long",
-    "invalid_characters",
-    "weak_password",
-    "wrong_column_count",
-    "repaired_text",
-    "suspect_characters",
-    "similar_account",
-}
+ROW_CODES = ROW_ERROR_CODES | ROW_WARNING_CODES  # the contract's codes (problems.py)
 
 
 # --- arbitrary bytes -----------------------------------------------------------------------
