@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from klasse.imports.core.reading import has_suspect_characters, read_table, repair_mojibake
+from klasse.accounts.rules import repair_mojibake
+from klasse.imports.core.reading import has_suspect_characters, read_table
 
 # The repository's parent holds shared/ (here /work; in CI a copy beside the clone).
 CORPORA = Path(__file__).resolve().parents[2].parent / "shared" / "corpora"
