@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from .models import Account, Role, SchoolClass, normalise_username
+from .models import Account, Role, normalise_username
 from .programmes import match_programme
 from .rules import (
     MAX_LENGTHS,
@@ -189,26 +189,6 @@ class _Checked:
             self.email = normalise_email(values["email"])
             if email_problem(self.email):
                 self.broken("email", "invalid_email")
-
-
-class ExportForm(forms.Form):
-    format = forms.ChoiceField(
-        label=_("Formaat"),
-        choices=[("csv", _("CSV (Excel, puntkomma's)")), ("xlsx", _("Excel-werkmap (XLSX)"))],
-        widget=forms.RadioSelect,
-        initial="csv",
-    )
-    school_class = forms.ModelChoiceField(
-        label=_("Klas"),
-        queryset=SchoolClass.objects.none(),
-        required=False,
-        empty_label=_("de hele school"),
-    )
-    include_archived = forms.BooleanField(label=_("Ook gearchiveerde accounts"), required=False)
-
-    def __init__(self, *args, school_id: int, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["school_class"].queryset = SchoolClass.objects.filter(school_id=school_id)
 
 
 class LoginSheetForm(forms.Form):
