@@ -114,8 +114,8 @@ def accounts_purge_archived(
 
 def _histories_scrub(forgotten: Forgotten) -> dict[int, int]:
     """The histories other apps keep scrubbed by those apps (`scrub.purging`): records
-    changed per school. The import runs are the one such history (`klasse.imports.scrub`),
-    whence the name `import_runs_scrubbed` in the result and the audit entry."""
+    changed per school. The import runs are the one such history (the imports app's
+    `scrub`), whence the name `import_runs_scrubbed` in the result and the audit entry."""
     changed: dict[int, int] = {}
     for _receiver, counts in purging.send(sender=Forgotten, forgotten=forgotten):
         for school_id, count in counts.items():

@@ -1,6 +1,6 @@
 """The rules an account's values follow, wherever they are typed: in a row of an import
-file (`klasse.imports.core.validation` row by row, `clean_rows` a column at a time) or in
-the edit form (`klasse.accounts.forms.AccountForm`).
+file (the imports app's core: `validation` row by row, `clean_rows` a column at a time)
+or in the edit form (`forms.AccountForm`).
 
 Values are `str`, named by the import's field names (`first_name`, `infix`, `last_name`,
 `username`, `password`, `email`, `class_name`, `programme`, `role`, `external_id`). A

@@ -12,8 +12,8 @@ What named the purged people becomes `(verwijderd)`:
 A row problem quotes its values (`'Émile'`), so a value is matched only where it is quoted.
 
 The audit log is the accounts' own and is scrubbed here. The import runs belong to the
-imports app, which builds on this one: it scrubs them itself (`klasse.imports.scrub`) when
-a purge sends `purging`.
+imports app, which builds on this one: it scrubs them itself (the `scrub` module of that
+app) when a purge sends `purging`.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ _UNDO_LISTS = ("removed", "archived", "restored", "reverted", "classes_lost")
 # after the audit log is scrubbed and before the accounts are deleted, with `forgotten`, a
 # Forgotten. A receiver removes the purged accounts' personal data from a history that its
 # app keeps and returns {school_id: records changed}; an exception undoes the purge. The
-# imports app's receiver scrubs the import runs (`klasse.imports.scrub`).
+# imports app's receiver (in its `scrub` module) scrubs the import runs.
 purging = Signal()
 
 

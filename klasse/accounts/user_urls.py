@@ -1,5 +1,6 @@
 """TOOLS › GEBRUIKERS: search and manage the school's accounts; login sheets, log. The
-export's page (`users:export`) joins these in `klasse/urls.py` (`klasse.exports.urls`)."""
+export's page (`users:export`, in the exports' own urls) joins these in the root urls.py,
+since the exports build on the accounts."""
 
 from django.urls import path
 
