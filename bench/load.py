@@ -112,7 +112,8 @@ def main() -> None:
     from klasse.imports.core.pipeline import read_upload
     from klasse.imports.core.planning import Actions
     from klasse.imports.models import ImportRun
-    from klasse.imports.runs import run_choose, run_create, run_prepare, run_queue
+    from klasse.imports.runs import run_choose, run_create, run_prepare
+    from klasse.imports.tasks import run_queue
 
     call_command("migrate", verbosity=0)
     schools, cookies = [], []

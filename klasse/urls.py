@@ -1,10 +1,16 @@
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from klasse.accounts import user_urls
+from klasse.exports import urls as export_urls
+
+# TOOLS › GEBRUIKERS holds the export's page too (`users:export`), which the accounts app
+# cannot name: the exports build on it.
+users = (user_urls.urlpatterns + export_urls.urlpatterns, user_urls.app_name)
 urlpatterns = [
     path("", include("klasse.accounts.urls")),
     path("tools/importeren/", include("klasse.imports.urls")),
-    path("tools/gebruikers/", include("klasse.accounts.user_urls")),
+    path("tools/gebruikers/", include(users)),
     path("tools/geschiedenis/", include("klasse.imports.history_urls")),
     path("tools/hulp/", include("klasse.help.urls")),
     path("taal/", set_language, name="set_language"),

@@ -2,11 +2,19 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from klasse.imports.core.reading import Row, Table
-from klasse.imports.core.valid_rows import MAX_LENGTHS, ValidRow
-from klasse.imports.core.validation import validate_rows
-
-from .models import Account, Role, SchoolClass
+from .models import Account, Role, normalise_username
+from .programmes import match_programme
+from .rules import (
+    MAX_LENGTHS,
+    REQUIRED_NAMES,
+    ROW_MESSAGES,
+    class_names_of,
+    email_problem,
+    mojibake_repaired,
+    normalise_email,
+    username_problem,
+    value_problem,
+)
 from .services import AccountValues, Renew, account_describe
 
 
@@ -23,9 +31,8 @@ class LoginForm(AuthenticationForm):
     password = forms.CharField(label=_("Wachtwoord"), strip=False, widget=forms.PasswordInput)
 
 
-_ROLE_TEXT = {Role.STUDENT: "leerling", Role.TEACHER: "docent"}
-# The import's own checks name a row and a column ("Rij 2, kolom 'klas': …"); on a form the
-# field says where, so each code gets a message of its own.
+# The import's words for a broken rule name a row and a column ("Rij 2, kolom 'klas': …");
+# on a form the field says where, so each code gets a message of its own.
 _FORM_MESSAGES = {
     "required": _("Vul dit veld in."),
     "too_long": _("Dit is te lang: maximaal %(max)s tekens."),
@@ -54,7 +61,7 @@ class SearchForm(forms.Form):
 
 
 class AccountForm(forms.Form):
-    """Edit an account with the import's own validation rules (one row of the template)."""
+    """Edit an account with the rules an import applies to a row (`rules`)."""
 
     first_name = forms.CharField(label=_("Voornaam"), required=False, strip=True)
     infix = forms.CharField(label=_("Tussenvoegsel"), required=False)
@@ -86,27 +93,29 @@ class AccountForm(forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
-        row = _validate_like_import(self.account.username, data, list(self.fields))
+        checked = _Checked({name: data.get(name) or "" for name in self.fields})
+        checked.check(self.account.username)
         if data.get("role") == Role.STUDENT and "," in data.get("class_name", ""):
             self.add_error("class_name", _("Een leerling zit in één klas."))
-        for problem in row.errors:
-            target = problem.field if problem.field in self.fields else None
-            message = _FORM_MESSAGES.get(problem.code)
-            if message is None:
-                message = problem.message
-            elif problem.code == "too_long":
-                message = message % {"max": MAX_LENGTHS[problem.field]}
+        for field, code in checked.problems:
+            target = field if field in self.fields else None
+            if code == "invalid_username":  # not a field: said as the import says it
+                message = ROW_MESSAGES[code].format(where=_USERNAME_WHERE, value=checked.username)
+            elif code == "too_long":
+                message = _FORM_MESSAGES[code] % {"max": MAX_LENGTHS[field]}
+            else:
+                message = _FORM_MESSAGES[code]
             self.add_error(target, message)
         if not self.errors:
             self.values = AccountValues(
                 first_name=data["first_name"],
                 infix=data["infix"],
                 last_name=data["last_name"],
-                email=row.values.get("email", ""),
+                email=checked.email,
                 external_id=data["external_id"],
                 role=data.get("role") or None,
-                class_names=tuple(row.class_names),
-                programme=row.programme,
+                class_names=tuple(checked.class_names),
+                programme=checked.programme,
             )
         return data
 
@@ -116,36 +125,70 @@ def _initial(account: Account) -> dict:
     return {**described, "role": account.role}
 
 
-def _validate_like_import(username: str, data: dict, fields: list[str]) -> ValidRow:
-    """Run the import's validate_rows on a one-row table made of the form's values."""
-    values = {name: data.get(name) or "" for name in fields}
-    if "role" in values:
-        values["role"] = _ROLE_TEXT.get(values["role"], values["role"])
-    values["username"] = username
-    headers = list(values)
-    table = Table("csv", "utf-8", ";", headers, [Row(2, [values[h] for h in headers])])
-    (row,) = validate_rows(table, {h: h for h in headers})
-    return row
+# Where the account's own username is said to break its rule (it is no field of the form):
+# as the form said it when it validated a one-row table with a column per field.
+_USERNAME_WHERE = "Rij 2, kolom 'username'"
 
 
-class ExportForm(forms.Form):
-    format = forms.ChoiceField(
-        label=_("Formaat"),
-        choices=[("csv", _("CSV (Excel, puntkomma's)")), ("xlsx", _("Excel-werkmap (XLSX)"))],
-        widget=forms.RadioSelect,
-        initial="csv",
-    )
-    school_class = forms.ModelChoiceField(
-        label=_("Klas"),
-        queryset=SchoolClass.objects.none(),
-        required=False,
-        empty_label=_("de hele school"),
-    )
-    include_archived = forms.BooleanField(label=_("Ook gearchiveerde accounts"), required=False)
+class _Checked:
+    """The rules of `rules` applied to the form's values ({field: value}, trimmed by the
+    fields; a field whose own check failed is empty) and the account's username, in the
+    order an import applies them to a row (`validation._validate_row`, whose outcome the
+    form had when it validated a one-row table). `problems` are (field, code), at most one
+    a field; `email` (normalised), `class_names` and `programme` (a catalogue code, or
+    None) are what the values say."""
 
-    def __init__(self, *args, school_id: int, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["school_class"].queryset = SchoolClass.objects.filter(school_id=school_id)
+    def __init__(self, values: dict[str, str]) -> None:
+        self.values = values
+        self.problems: list[tuple[str, str]] = []
+        self.username = ""
+        self.email = ""
+        self.class_names: list[str] = []
+        self.programme: str | None = None
+
+    def broken(self, field: str, code: str) -> None:
+        self.problems.append((field, code))
+        self.values[field] = ""
+
+    def has_problem(self, field: str) -> bool:
+        return any(name == field for name, _code in self.problems)
+
+    def check(self, username: str) -> None:
+        values = self.values
+        values["username"] = username.strip()  # trimmed as a cell is (the fields trim theirs)
+        for field, value in list(values.items()):
+            code = value_problem(field, value)
+            if code:
+                self.broken(field, code)
+        for field in REQUIRED_NAMES:
+            if not values[field] and not self.has_problem(field):
+                self.broken(field, "required")
+        # A class name with a wrong encoding's damage is saved repaired, as an import saves
+        # it (the names are saved as typed: `clean` takes them from the fields).
+        repaired = mojibake_repaired(values.get("class_name", ""))
+        if repaired:
+            values["class_name"] = repaired
+        self.username = normalise_username(values["username"])
+        code = None if self.has_problem("username") else username_problem(self.username)
+        if code:
+            self.broken("username", code)
+        role = "teacher" if values.get("role") == Role.TEACHER else "student"
+        class_text = values.get("class_name", "")
+        self.class_names = class_names_of(role, class_text)
+        needed = role == "student" and "class_name" in values
+        if needed and not class_text and not self.has_problem("class_name"):
+            self.broken("class_name", "required")
+        programme_text = values.get("programme", "")
+        if programme_text:
+            self.programme = match_programme(programme_text)
+            if self.programme is None:
+                self.broken("programme", "unknown_programme")
+        elif role == "student" and "programme" in values and not self.has_problem("programme"):
+            self.broken("programme", "required")
+        if values.get("email"):
+            self.email = normalise_email(values["email"])
+            if email_problem(self.email):
+                self.broken("email", "invalid_email")
 
 
 class LoginSheetForm(forms.Form):

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from .audit import audit_record
 from .models import Account, School
-from .scrub import Forgotten, audit_entries_scrub, import_runs_scrub
+from .scrub import Forgotten, audit_entries_scrub, purging
 
 PURGE_ACTION = "purge"
 audit_log = logging.getLogger("klasse.audit")
@@ -80,7 +80,7 @@ def accounts_purge_archived(
             # Locked: an account restored meanwhile by hand would lose its history's names.
             forgotten = Forgotten.of(accounts.select_for_update())
             entries = audit_entries_scrub(forgotten)
-            runs = import_runs_scrub(forgotten)
+            runs = _histories_scrub(forgotten)
             accounts.delete()
             for row in found:
                 slug, school_id = row["school__slug"], row["school_id"]
@@ -110,6 +110,17 @@ def accounts_purge_archived(
         _operator(),
     )
     return result
+
+
+def _histories_scrub(forgotten: Forgotten) -> dict[int, int]:
+    """The histories other apps keep scrubbed by those apps (`scrub.purging`): records
+    changed per school. The import runs are the one such history (the imports app's
+    `scrub`), whence the name `import_runs_scrubbed` in the result and the audit entry."""
+    changed: dict[int, int] = {}
+    for _receiver, counts in purging.send(sender=Forgotten, forgotten=forgotten):
+        for school_id, count in counts.items():
+            changed[school_id] = changed.get(school_id, 0) + count
+    return changed
 
 
 def _operator() -> str:

@@ -10,6 +10,10 @@ What named the purged people becomes `(verwijderd)`:
   included), and every problem of a row whose message quotes a purged account's username,
   name, e-mail address or stamnummer (its code, row and column stay).
 A row problem quotes its values (`'Émile'`), so a value is matched only where it is quoted.
+
+The audit log is the accounts' own and is scrubbed here. The import runs belong to the
+imports app, which builds on this one: it scrubs them itself (the `scrub` module of that
+app) when a purge sends `purging`.
 """
 
 from __future__ import annotations
@@ -18,17 +22,22 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
-
-from klasse.imports.models import ImportRun
+from django.dispatch import Signal
 
 from .models import Account, AuditEntry
 
 PURGED = "(verwijderd)"
 CHUNK = 2000
-RUNS_AT_ONCE = 20  # a run's report can hold a problem for each of 100,000 rows
 # An edit's fields that do not say who someone is; the values of every other field go.
 _NEUTRAL_FIELDS = frozenset({"role", "class_name", "programme", "status", "classes"})
 _UNDO_LISTS = ("removed", "archived", "restored", "reverted", "classes_lost")
+
+# Sent by a purge (`purge.accounts_purge_archived`, sender Forgotten) inside its transaction,
+# after the audit log is scrubbed and before the accounts are deleted, with `forgotten`, a
+# Forgotten. A receiver removes the purged accounts' personal data from a history that its
+# app keeps and returns {school_id: records changed}; an exception undoes the purge. The
+# imports app's receiver (in its `scrub` module) scrubs the import runs.
+purging = Signal()
 
 
 @dataclass(frozen=True)
@@ -98,30 +107,6 @@ def audit_entries_scrub(forgotten: Forgotten) -> dict[int, int]:
     return {school_id: len(pks) for school_id, pks in changed.items()}
 
 
-def import_runs_scrub(forgotten: Forgotten) -> dict[int, int]:
-    """Remove the purged accounts' personal data from the schools' import runs; runs
-    changed per school. Reports are JSON: each run of those schools is read, a few at a
-    time, and written back where it names a purged account."""
-    ids = frozenset(forgotten.ids)
-    runs = ImportRun.objects.filter(school_id__in=forgotten.school_ids).exclude(
-        Q(report={}) & Q(changes={})
-    )
-    pks = list(runs.select_for_update().order_by("pk").values_list("pk", flat=True))
-    changed: dict[int, int] = {}
-    for start in range(0, len(pks), RUNS_AT_ONCE):
-        rewritten = []
-        batch = ImportRun.objects.filter(pk__in=pks[start : start + RUNS_AT_ONCE])
-        for run in batch.only("pk", "school_id", "report", "changes"):
-            report = _scrub_report(run.report or {}, forgotten)
-            changes = _scrub_changes(run.changes or {}, ids)
-            if report != (run.report or {}) or changes != (run.changes or {}):
-                run.report, run.changes = report, changes
-                rewritten.append(run)
-                changed[run.school_id] = changed.get(run.school_id, 0) + 1
-        ImportRun.objects.bulk_update(rewritten, ["report", "changes"])
-    return changed
-
-
 def _scrub_details(details: dict) -> dict:
     """The details of an entry about a purged account: an edit's personal values and a
     password link's address."""
@@ -152,46 +137,6 @@ def _scrub_undo_result(result: dict, forgotten: Forgotten) -> dict:
             for kept in result["kept"]
         ]
     return scrubbed
-
-
-def _scrub_report(report: dict, forgotten: Forgotten) -> dict:
-    """Every problem of a row that a problem quoting a purged account's value belongs to."""
-    problems = report.get("problems") or []
-    named, rows = set(), set()
-    for index, problem in enumerate(problems):
-        if forgotten.quoted_in(problem.get("message", "")):
-            named.add(index)
-            if problem.get("row") is not None:
-                rows.add(problem["row"])
-    if not named:
-        return report
-    scrubbed = [
-        {**problem, "message": _purged_message(problem)}
-        if index in named or problem.get("row") in rows
-        else problem
-        for index, problem in enumerate(problems)
-    ]
-    return {**report, "problems": scrubbed}
-
-
-def _purged_message(problem: dict) -> str:
-    where = f"Rij {problem['row']}: " if problem.get("row") is not None else ""
-    return f"{where}{PURGED}: deze melding noemde een account dat definitief verwijderd is."
-
-
-def _scrub_changes(changes: dict, ids: frozenset[int]) -> dict:
-    """The account ids stay (they name nobody, and an undo counts them as gone); the values
-    recorded per updated account go."""
-    updated = changes.get("updated")
-    if not updated or not any(entry.get("id") in ids for entry in updated):
-        return changes
-    return {
-        **changes,
-        "updated": [
-            {**entry, "before": {}, "after": {}} if entry.get("id") in ids else entry
-            for entry in updated
-        ],
-    }
 
 
 def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:

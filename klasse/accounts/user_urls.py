@@ -1,8 +1,10 @@
-"""TOOLS › GEBRUIKERS: search and manage the school's accounts; export, login sheets, log."""
+"""TOOLS › GEBRUIKERS: search and manage the school's accounts; login sheets, log. The
+export's page (`users:export`, in the exports' own urls) joins these in the root urls.py,
+since the exports build on the accounts."""
 
 from django.urls import path
 
-from . import audit_views, export_views, sheet_views, user_views
+from . import audit_views, sheet_views, user_views
 
 app_name = "users"
 urlpatterns = [
@@ -12,7 +14,6 @@ urlpatterns = [
     path("<int:pk>/terugzetten/", user_views.user_restore, name="restore"),
     path("<int:pk>/wachtwoord/", user_views.user_password, name="password"),
     path("<int:pk>/wachtwoordlink/", user_views.user_password_link, name="password_link"),
-    path("exporteren/", export_views.export, name="export"),
     path("inlogkaartjes/", sheet_views.sheet_classes, name="sheets"),
     path("inlogkaartjes/klas/<int:pk>/", sheet_views.class_sheet, name="sheet"),
     path("logboek/", audit_views.audit_log, name="audit"),

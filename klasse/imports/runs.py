@@ -1,5 +1,7 @@
 """The wizard's import runs: an upload becomes a run, which is mapped, previewed, queued and
 finally executed by the background task. Views and the task call these; these call the core.
+They keep the run's books and know nothing of the task: `tasks.run_queue` marks a run
+queued here and then enqueues it.
 """
 
 from __future__ import annotations
@@ -98,20 +100,22 @@ def run_choose(
 
 @dataclass
 class Queued:
-    """What happened to an "Importeer": `queued` (the task is enqueued), `already` (this run
-    was queued before: show its progress), `busy` (the same file is being imported by
-    `run`), `changed` (the school's accounts changed since the preview) or `confirm` (a mass
-    archive without the extra tick). For the last two, `prepared` is the new plan."""
+    """What happened to an "Importeer": `queued` (the run is marked queued, and
+    `tasks.run_queue` enqueues its task), `already` (this run was queued before: show its
+    progress), `busy` (the same file is being imported by `run`), `changed` (the school's
+    accounts changed since the preview) or `confirm` (a mass archive without the extra
+    tick). For the last two, `prepared` is the new plan."""
 
     outcome: Literal["queued", "already", "busy", "changed", "confirm"]
     run: ImportRun
     prepared: Prepared | None = None
 
 
-def run_queue(run: ImportRun, *, seen_fingerprint: str, confirm_mass_archive: bool) -> Queued:
+def run_mark_queued(run: ImportRun, *, seen_fingerprint: str, confirm_mass_archive: bool) -> Queued:
     """1. plan again (outside the lock: it may take seconds); 2. refuse a plan that differs
     from the preview, or an unconfirmed mass archive; 3. lock the run and mark it queued,
-    unless a second click got there first; the database allows one live run per file."""
+    unless a second click got there first; the database allows one live run per file.
+    Only the call whose outcome is `queued` marked it: its caller enqueues the task."""
     if run.status not in EDITABLE:
         return Queued("already", run)
     runs_fail_interrupted(school_id=run.school_id)  # a dead import must not block this file
@@ -139,9 +143,6 @@ def run_queue(run: ImportRun, *, seen_fingerprint: str, confirm_mass_archive: bo
             status__in=[Status.QUEUED, Status.RUNNING],
         ).first()
         return Queued("busy", live or run)
-    from .tasks import import_run
-
-    import_run.enqueue(str(locked.pk))
     return Queued("queued", locked)
 
 

@@ -1,11 +1,28 @@
-"""Background jobs of the imports app (Django's tasks framework; `klasse worker` runs them)."""
+"""Background jobs of the imports app (Django's tasks framework; `klasse worker` runs them),
+and the queueing of a wizard run: the top of the import, above the execution and the run's
+bookkeeping (`runs`), which know nothing of the task."""
 
 from django.tasks import task
 
 from .execution import run_execute
+from .models import ImportRun
+from .runs import Queued, run_mark_queued
 
 
 @task()
 def import_run(run_id: str) -> str:
     """Apply a queued wizard import; the outcome (done, stale, failed) is saved on the run."""
     return run_execute(run_id=run_id)
+
+
+def run_queue(run: ImportRun, *, seen_fingerprint: str, confirm_mass_archive: bool) -> Queued:
+    """The wizard's "Importeer": mark the run queued (`runs.run_mark_queued`, which plans
+    again and refuses a changed plan, an unconfirmed mass archive and a second click) and,
+    only when this call marked it, enqueue its task, once the transaction that marked it
+    has ended (so the worker finds the run queued)."""
+    queued = run_mark_queued(
+        run, seen_fingerprint=seen_fingerprint, confirm_mass_archive=confirm_mass_archive
+    )
+    if queued.outcome == "queued":
+        import_run.enqueue(str(queued.run.pk))
+    return queued

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from klasse.imports.core.reading import has_suspect_characters, read_table, repair_mojibake
+from klasse.accounts.rules import repair_mojibake
+from klasse.imports.core.reading import has_suspect_characters, read_table
 
 # Public corpora kept in the repository, with their licences (tests/corpora/README.md).
 CORPORA = Path(__file__).resolve().parents[1] / "corpora"

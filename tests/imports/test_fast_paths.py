@@ -18,12 +18,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from klasse.accounts.models import Account, Role, SchoolClass
+from klasse.accounts.rules import normalise_email
 from klasse.imports.core import clean_rows, planning, validation
 from klasse.imports.core.mapping import LABELS, suggest_mapping
 from klasse.imports.core.pipeline import prepare_import
 from klasse.imports.core.planning import Actions, make_plan
 from klasse.imports.core.reading import Row, Table
-from klasse.imports.core.valid_rows import normalise_email
 from tests.conftest import make_account, template_csv
 
 HEADERS = list(LABELS.values())

@@ -13,9 +13,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from klasse.accounts.rules import repair_mojibake
 from klasse.imports.core import csv_text, reading, xlsx
 from klasse.imports.core.problems import FileProblem
-from klasse.imports.core.reading import has_suspect_characters, read_table, repair_mojibake
+from klasse.imports.core.reading import has_suspect_characters, read_table
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 

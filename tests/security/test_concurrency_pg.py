@@ -241,7 +241,7 @@ def test_a_wizard_worker_killed_while_writing_leaves_the_accounts_as_they_were(
         delimiter=None,
     )
     fingerprint = runs.run_prepare(run).plan.fingerprint
-    queued = runs.run_queue(run, seen_fingerprint=fingerprint, confirm_mass_archive=False)
+    queued = tasks.run_queue(run, seen_fingerprint=fingerprint, confirm_mass_archive=False)
     assert queued.outcome == "queued", queued.outcome
     assert tasks.import_run  # the task the worker runs
     before = school_state(school_a)

@@ -2,7 +2,9 @@
 
 Most rows of a real file have none. `clean_rows` recognises them in a few C-level passes
 over 100,000 values instead of a dozen Python calls per row, and leaves every row it has
-any doubt about to `validation`, which finds and words each problem.
+any doubt about to `validation`, which finds and words each problem. The rules are the
+accounts' own (`klasse.accounts.rules`); the checks here are faster ways to their answers,
+held to them by tests/imports/test_fast_paths.py.
 """
 
 from __future__ import annotations
@@ -13,27 +15,23 @@ from functools import cache
 from itertools import repeat
 from operator import attrgetter, itemgetter
 
-from django.contrib.auth.password_validation import (
-    get_default_password_validators,
-    validate_password,
-)
+from django.contrib.auth.password_validation import get_default_password_validators
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from klasse.accounts.programmes import match_programme
-
-from .valid_rows import (
+from klasse.accounts.rules import (
     CONTROL,
     MAX_LENGTHS,
     MOJIBAKE_HINT,
-    NAME_AND_CLASS,
-    NO_CLASSES,
+    REQUIRED_NAMES,
     USERNAME,
-    ValidRow,
     normalise_email,
-    role_of,
+    password_problems,
     teacher_class_names,
 )
+
+from .valid_rows import NAME_AND_CLASS, NO_CLASSES, ValidRow, role_of
 
 
 def clean_rows(
@@ -132,16 +130,8 @@ def clean_rows(
             modified = True
     if "password" in cols:
         validators = get_default_password_validators()
-
-        def weak(password: str) -> bool:
-            try:
-                validate_password(password, password_validators=validators)
-            except ValidationError:
-                return True
-            return False
-
         if any(cols["password"]):
-            mark(cols["password"], lambda p: p and weak(p))
+            mark(cols["password"], lambda p: p and password_problems(p, validators))
 
     if modified:
         changed = (cols[fld] if fld in cols else column(fld) for fld in fields)
@@ -181,7 +171,7 @@ _SEP = "\u00f7"  # ÷
 def _row_pattern(fields: tuple[str, ...]) -> re.Pattern:
     """A row (values joined by _SEP) whose values fit MAX_LENGTHS and where the required
     names are not empty; a value holding _SEP does not match either."""
-    required = ("last_name", "first_name", "username")
+    required = (*REQUIRED_NAMES, "username")
     return re.compile(
         _SEP.join(
             f"[^{_SEP}]{{{1 if fld in required else 0},{MAX_LENGTHS[fld]}}}" for fld in fields
@@ -235,7 +225,7 @@ def _checked_columns(picked, fields: tuple[str, ...], mark) -> dict[str, list[st
                 mark(column, MOJIBAKE_HINT.search)
             if "?" in joined or "\ufffd" in joined:
                 mark(column, lambda v: "?" in v or "\ufffd" in v)
-        if fld in ("last_name", "first_name") and not all(column):
+        if fld in REQUIRED_NAMES and not all(column):
             mark(column, lambda v: not v)
         cols[fld] = column
     return cols

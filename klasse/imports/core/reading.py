@@ -2,7 +2,8 @@
 
 `read_table` only reads: it recognises the format, decodes, splits and numbers the rows.
 Values are not trimmed (passwords are kept exactly) and damaged text is not repaired here;
-the validator does both and calls `repair_mojibake` / `has_suspect_characters` per value.
+the validator does both, with `klasse.accounts.rules.mojibake_repaired` and
+`has_suspect_characters` per value.
 """
 
 from __future__ import annotations
@@ -14,8 +15,6 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Literal
-
-import ftfy
 
 from klasse.imports.core.csv_text import (
     DELIMITERS,
@@ -94,14 +93,6 @@ def read_table(
             raise quote_problem(text, delimiter, exc) from None
 
 
-def repair_mojibake(text: str) -> str | None:
-    """The text UTF-8-read-as-ANSI damage undone (`ZoÃ«` → `Zoë`), or None if undamaged."""
-    if text.isascii():
-        return None
-    fixed = ftfy.fix_text(text, _ENCODING_ONLY)
-    return fixed if fixed != text else None
-
-
 def has_suspect_characters(text: str) -> bool:
     """True when a letter was probably lost on the way: `�` anywhere, or `Zo?`, `Ana?s`."""
     return "\ufffd" in text or _QUESTION_BY_LETTER.search(text) is not None
@@ -156,19 +147,6 @@ _INVISIBLE = re.compile(
     "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]"
 )
 _QUESTION_BY_LETTER = re.compile(r"(?<=[^\W\d_])\?|\?(?=[^\W\d_])")
-_ENCODING_ONLY = ftfy.TextFixerConfig(
-    unescape_html=False,
-    remove_terminal_escapes=False,
-    fix_c1_controls=False,
-    fix_latin_ligatures=False,
-    fix_character_width=False,
-    uncurl_quotes=False,
-    fix_line_breaks=False,
-    fix_surrogates=False,
-    remove_control_chars=False,
-    normalization=None,
-    explain=False,
-)
 
 
 @contextmanager

@@ -1,7 +1,8 @@
 """A validated row and the rows of a file: what validation hands to the plan.
 
-The rules both ways of validating share (`validation` row by row, `clean_rows` a column at
-a time) live here too: field lengths, roles, the patterns of a username and of damaged text.
+What both ways of validating (`validation` row by row, `clean_rows` a column at a time)
+share beyond the rules of the values themselves (`klasse.accounts.rules`) lives here too:
+the words of a rol cell, and the fields whose text may be damaged by a file's encoding.
 """
 
 from __future__ import annotations
@@ -13,36 +14,16 @@ from operator import attrgetter, itemgetter
 
 from klasse.accounts.db import fold_case
 from klasse.accounts.models import normalise_username
+from klasse.accounts.rules import MAX_LENGTHS
 
 from .problems import Problem
 
-MAX_LENGTHS = {
-    "last_name": 100,
-    "infix": 30,
-    "first_name": 100,
-    "username": 150,
-    "password": 128,
-    "email": 254,
-    "class_name": 50,
-    "programme": 60,
-    "role": 30,
-    "external_id": 50,
-}
 NAME_FIELDS = ("last_name", "infix", "first_name")
 NAME_AND_CLASS = frozenset((*NAME_FIELDS, "class_name"))  # the fields _check_names checks
 _STUDENT_ROLES = {"", "leerling", "student", "ll"}
 _TEACHER_ROLES = {"docent", "leraar", "leerkracht", "teacher", "medewerker", "mentor"}
 # A staff export's function (Magister's Functie.Omschr): "Docent LO", "Mentor 2A".
 _FIRST_WORD = re.compile(r"[^\W\d_]+")
-USERNAME = re.compile(r"[\w.@+\-]{1,150}")
-# A UTF-8 lead byte read as Windows-1252 (Â..ô) followed by a continuation byte's character:
-# only such values are worth handing to ftfy, which is too slow to run on every cell.
-MOJIBAKE_HINT = re.compile(
-    "[\u00c2-\u00f4][\u00a0-\u00bf\u20ac\u201a\u0192\u201e\u2026\u2020\u2021\u02c6"
-    "\u2030\u0160\u2039\u0152\u017d\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc"
-    "\u2122\u0161\u203a\u0153\u017e\u0178]"
-)
-CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 NO_CLASSES: list[str] = []  # the class_names of a row without a class (shared: never changed)
 
 
@@ -147,22 +128,12 @@ def role_of(text: str) -> str | None:
     return "teacher" if first and first.group() in _TEACHER_ROLES else None
 
 
-def teacher_class_names(text: str) -> list[str]:
-    """A teacher's klas cell: the classes it lists, comma-separated, once each, sorted."""
-    return sorted({name.strip() for name in text.split(",") if name.strip()})
-
-
 def username_key(username: str) -> str:
     """Usernames compare after NFKC, lower-cased as the database index does (`fold_case`).
 
     `ｍａｒｉａ` = `Maria` = `maria`.
     """
     return fold_case(normalise_username(username))
-
-
-def normalise_email(email: str) -> str:
-    local, at, domain = email.strip().rpartition("@")
-    return f"{local}@{domain.lower()}" if at else email.strip()
 
 
 def username_keys(usernames: Iterable[str]) -> list[str]:
@@ -218,6 +189,3 @@ def _dict_maker(fields: tuple[str, ...]):
     assert all(fld in MAX_LENGTHS for fld in fields)  # known names only go into the code
     items = ", ".join(f"{fld!r}: row[{i}]" for i, fld in enumerate(fields))
     return eval(f"lambda row: {{{items}}}")
-
-
-# The fields whose columns clean_rows looks at one by one; the others are only screened.

@@ -1,35 +1,40 @@
 """Validate every row of a mapped table, before anything is planned or written.
 
 Checks that need only the row itself live here; checks that need the school's accounts
-(`username_taken`, `no_password_or_email`, `similar_account`) belong to planning.
+(`username_taken`, `no_password_or_email`, `similar_account`) belong to planning. The
+rules of the values, and their words, are the accounts' own (`klasse.accounts.rules`, which
+the edit form applies too); what only a file can get wrong (a cell too many, damaged text,
+a username twice) is checked and worded here.
 """
 
 from __future__ import annotations
 
-import unicodedata
 from operator import attrgetter, methodcaller
 
-from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
-
+from klasse.accounts.models import normalise_username
 from klasse.accounts.programmes import match_programme
+from klasse.accounts.rules import (
+    MAX_LENGTHS,
+    REQUIRED_NAMES,
+    ROW_MESSAGES,
+    class_names_of,
+    email_problem,
+    mojibake_repaired,
+    normalise_email,
+    password_problems,
+    username_problem,
+    value_problem,
+)
 
 from .clean_rows import clean_rows
 from .mapping import LABELS
 from .problems import Problem
-from .reading import Table, gc_paused, has_suspect_characters, repair_mojibake
+from .reading import Table, gc_paused, has_suspect_characters
 from .valid_rows import (
-    CONTROL,
-    MAX_LENGTHS,
-    MOJIBAKE_HINT,
     NAME_FIELDS,
-    USERNAME,
     ValidRow,
     ValidRows,
-    normalise_email,
     role_of,
-    teacher_class_names,
     username_keys,
 )
 
@@ -77,6 +82,12 @@ class _RowChecker:
         column = self.columns.get(field_name, LABELS[field_name])
         return f"Rij {self.row.number}, kolom '{column}'"
 
+    def broken(self, field_name: str, code: str, message: str = "", **words) -> None:
+        """The error `code` of a rule of `klasse.accounts.rules`, in its ROW_MESSAGES words
+        (`message`: which of them, when not the code's own)."""
+        words["where"] = self.where(field_name)
+        self.problem(field_name, code, ROW_MESSAGES[message or code].format(**words))
+
 
 def _validate_row(number, cells, extra_cells, positions, columns) -> ValidRow:
     check = _RowChecker(number, columns)
@@ -102,28 +113,16 @@ def _validate_row(number, cells, extra_cells, positions, columns) -> ValidRow:
 
 def _check_characters(check: _RowChecker) -> None:
     for fld, value in list(check.row.values.items()):
-        if len(value) > MAX_LENGTHS[fld]:
-            check.problem(
-                fld,
-                "too_long",
-                f"{check.where(fld)}: de waarde is {len(value)} tekens lang; het "
-                f"maximum is {MAX_LENGTHS[fld]}. Kort de waarde in.",
-            )
-            check.row.values[fld] = ""
-        elif fld != "username" and CONTROL.search(value):
-            check.problem(
-                fld,
-                "invalid_characters",
-                f"{check.where(fld)}: de waarde bevat onzichtbare tekens of een "
-                "regelovergang. Typ de waarde opnieuw in de cel.",
-            )
+        code = value_problem(fld, value)
+        if code:
+            check.broken(fld, code, length=len(value), max=MAX_LENGTHS[fld])
             check.row.values[fld] = ""
 
 
 def _check_names(check: _RowChecker) -> None:
     for fld in (*NAME_FIELDS, "class_name"):
         value = check.row.values.get(fld, "")
-        repaired = repair_mojibake(value) if MOJIBAKE_HINT.search(value) else None
+        repaired = mojibake_repaired(value)
         if repaired:
             check.row.values[fld] = repaired
             check.problem(
@@ -143,11 +142,9 @@ def _check_names(check: _RowChecker) -> None:
                 "je administratie of na de import.",
                 "warning",
             )
-    for fld in ("last_name", "first_name"):
+    for fld in REQUIRED_NAMES:
         if fld in check.columns and not check.row.values.get(fld) and not _has_error(check, fld):
-            check.problem(
-                fld, "required", f"{check.where(fld)}: dit veld is leeg. Vul de {LABELS[fld]} in."
-            )
+            check.broken(fld, "required", "required_name", label=LABELS[fld])
 
 
 def _has_error(check: _RowChecker, fld: str) -> bool:
@@ -155,24 +152,15 @@ def _has_error(check: _RowChecker, fld: str) -> bool:
 
 
 def _check_username(check: _RowChecker) -> None:
-    value = unicodedata.normalize("NFKC", check.row.values.get("username", ""))
+    value = normalise_username(check.row.values.get("username", ""))
     check.row.values["username"] = value
     if _has_error(check, "username"):
         return
-    if not value:
-        check.problem(
-            "username",
-            "required",
-            f"{check.where('username')}: de gebruikersnaam is leeg. Elke rij heeft "
-            "een unieke gebruikersnaam nodig.",
-        )
-    elif not USERNAME.fullmatch(value):
-        check.problem(
-            "username",
-            "invalid_username",
-            f"{check.where('username')}: '{value}' is geen geldige gebruikersnaam. "
-            "Gebruik alleen letters, cijfers en . _ - @ + (geen spaties).",
-        )
+    code = username_problem(value)
+    if code == "required":
+        check.broken("username", code, "required_username")
+    elif code:
+        check.broken("username", code, value=value)
         check.row.values["username"] = ""
 
 
@@ -182,47 +170,24 @@ def _check_role_class_programme(check: _RowChecker) -> None:
     if role:
         check.row.role = role
     else:
-        check.problem(
-            "role",
-            "unknown_role",
-            f"{check.where('role')}: de rol '{values['role']}' kennen we niet. "
-            "Gebruik 'leerling' of 'docent' (beheerders maak je niet met een import). "
-            "Is dit geen leerling of docent, zoals een conciërge? Laat de rij dan weg.",
-        )
+        check.broken("role", "unknown_role", value=values["role"])
         return  # whose class and programme are required depends on the role: not known
     class_text = values.get("class_name", "")
-    if check.row.role == "teacher":
-        check.row.class_names = teacher_class_names(class_text)
-    elif class_text:
-        check.row.class_names = [class_text]
+    if check.row.role == "teacher" or class_text:
+        check.row.class_names = class_names_of(check.row.role, class_text)
     elif "class_name" in check.columns and not _has_error(check, "class_name"):
-        check.problem(
-            "class_name",
-            "required",
-            f"{check.where('class_name')}: een leerling moet in een klas zitten. Vul de klas in.",
-        )
+        check.broken("class_name", "required", "required_class")
     programme_text = values.get("programme", "")
     if programme_text:
         check.row.programme = match_programme(programme_text)
         if check.row.programme is None:
-            check.problem(
-                "programme",
-                "unknown_programme",
-                f"{check.where('programme')}: de opleiding '{programme_text}' staat "
-                "niet in de lijst. Kies een opleiding uit het tabblad 'Opleidingen' "
-                "van het inleesbestand, bijvoorbeeld 'havo 3' of 'vmbo-tl 2'.",
-            )
+            check.broken("programme", "unknown_programme", value=programme_text)
     elif (
         check.row.role == "student"
         and "programme" in check.columns
         and not _has_error(check, "programme")
     ):
-        check.problem(
-            "programme",
-            "required",
-            f"{check.where('programme')}: een leerling heeft een opleiding nodig. "
-            "Vul de opleiding in, bijvoorbeeld 'havo 3'.",
-        )
+        check.broken("programme", "required", "required_programme")
 
 
 def _check_email(check: _RowChecker) -> None:
@@ -230,15 +195,8 @@ def _check_email(check: _RowChecker) -> None:
     if not value:
         return
     email = normalise_email(value)
-    try:
-        validate_email(email)
-    except ValidationError:
-        check.problem(
-            "email",
-            "invalid_email",
-            f"{check.where('email')}: '{value}' is geen geldig e-mailadres. "
-            "Verbeter het adres of maak de cel leeg.",
-        )
+    if email_problem(email):
+        check.broken("email", "invalid_email", value=value)
         check.row.values["email"] = ""
         return
     check.row.values["email"] = email
@@ -248,17 +206,9 @@ def _check_password(check: _RowChecker) -> None:
     value = check.row.values.get("password", "")
     if not value or _has_error(check, "password"):
         return
-    try:
-        validate_password(value)
-    except ValidationError as error:
-        check.problem(
-            "password",
-            "weak_password",
-            f"{check.where('password')}: het wachtwoord is te zwak: "
-            f"{' '.join(error.messages)} Kies een wachtwoord van minstens 8 tekens "
-            "dat niet veel gebruikt wordt, of laat de cel leeg en vul een "
-            "e-mailadres in.",
-        )
+    reasons = password_problems(value)
+    if reasons:
+        check.broken("password", "weak_password", reasons=" ".join(reasons))
         check.row.values["password"] = ""
 
 

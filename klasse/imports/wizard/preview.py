@@ -15,7 +15,8 @@ from ..core.pipeline import Prepared, mass_archive_problem
 from ..core.problems import FileProblem
 from ..forms import ImportForm
 from ..models import ImportRun
-from ..runs import EDITABLE, run_discard, run_prepare, run_queue
+from ..runs import EDITABLE, run_discard, run_prepare
+from ..tasks import run_queue
 from .common import _get_run_for_user, attachment, wizard_step
 from .fixup import fixup_csv, fixup_rows, fixup_xlsx
 from .lines import FILTERS, count_items, lines_page

@@ -8,11 +8,11 @@ from django.shortcuts import render
 from django.utils.text import slugify
 from django.utils.timezone import localdate
 
-from klasse.exports.writers import export_rows, write_csv, write_xlsx
+from klasse.accounts.access import admin_required
+from klasse.accounts.audit import Action, audit_record
 
-from .access import admin_required
-from .audit import Action, audit_record
 from .forms import ExportForm
+from .writers import export_rows, write_csv, write_xlsx
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
