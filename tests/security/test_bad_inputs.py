@@ -576,10 +576,11 @@ def _blns() -> list[str]:
 
 
 def _as_read(value: str) -> str:
-    # The reader undoes our export's formula escape, the validator trims (docs/import-contract.md).
+    # The reader undoes our export's formula escape, the validator trims, and a no-break
+    # space in a name is an ordinary one (docs/import-contract.md): said without a word.
     if len(value) > 1 and value[0] == "'" and value[1] in "=+-@\t\r":
         value = value[1:]
-    return value.strip()
+    return value.translate({0xA0: " ", 0x2007: " ", 0x202F: " "}).strip()
 
 
 def test_17_every_naughty_string_as_a_first_name_is_stored_exactly_or_refused_with_a_code(

@@ -22,8 +22,10 @@ from django.core.validators import validate_email
 from klasse.accounts.programmes import match_programme
 from klasse.accounts.rules import (
     CONTROL,
+    INVISIBLE,
     MAX_LENGTHS,
     MOJIBAKE_HINT,
+    OTHER_SPACES,
     REQUIRED_NAMES,
     USERNAME,
     normalise_email,
@@ -221,6 +223,10 @@ def _checked_columns(picked, fields: tuple[str, ...], mark) -> dict[str, list[st
         if fld != "username" and not joined.isprintable() and CONTROL.search(joined):
             mark(column, CONTROL.search)
         if fld in NAME_AND_CLASS:
+            if not joined.isprintable() and (
+                OTHER_SPACES.search(joined) or INVISIBLE.search(joined)
+            ):
+                mark(column, lambda v: OTHER_SPACES.search(v) or INVISIBLE.search(v))
             if not joined.isascii() and MOJIBAKE_HINT.search(joined):
                 mark(column, MOJIBAKE_HINT.search)
             if "?" in joined or "\ufffd" in joined:

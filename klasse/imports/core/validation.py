@@ -20,6 +20,7 @@ from klasse.accounts.rules import (
     class_names_of,
     email_problem,
     mojibake_repaired,
+    name_text,
     normalise_email,
     password_problems,
     username_problem,
@@ -102,6 +103,7 @@ def _validate_row(number, cells, extra_cells, positions, columns) -> ValidRow:
         )
     for fld, value in raw.items():
         check.row.values[fld] = value if fld == "password" else value.strip()
+    _check_invisible(check)
     _check_characters(check)
     _check_names(check)
     _check_username(check)
@@ -117,6 +119,27 @@ def _check_characters(check: _RowChecker) -> None:
         if code:
             check.broken(fld, code, length=len(value), max=MAX_LENGTHS[fld])
             check.row.values[fld] = ""
+
+
+def _check_invisible(check: _RowChecker) -> None:
+    """Names and classes lose other spaces and invisible characters before they are
+    checked (`rules.name_text`); a removed invisible character is `repaired_text`."""
+    for fld in (*NAME_FIELDS, "class_name"):  # in a fixed order: the report's order
+        value = check.row.values.get(fld, "")
+        if value.isprintable():  # (every such character is unprintable)
+            continue
+        text, removed = name_text(value)
+        check.row.values[fld] = text
+        if removed:
+            check.problem(
+                fld,
+                "repaired_text",
+                f"{check.where(fld)}: er stonden onzichtbare of ongewone tekens in "
+                f"'{text}' (zoals een zacht afbreekstreepje, een teken zonder breedte of een "
+                "bijzondere spatie); die zijn weggehaald of een gewone spatie geworden. "
+                "Controleer de naam.",
+                "warning",
+            )
 
 
 def _check_names(check: _RowChecker) -> None:
