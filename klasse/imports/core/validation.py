@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from operator import attrgetter, methodcaller
 
+from django.utils import translation
+
 from klasse.accounts.models import normalise_username
 from klasse.accounts.programmes import match_programme
 from klasse.accounts.rules import (
@@ -229,7 +231,10 @@ def _check_password(check: _RowChecker) -> None:
     value = check.row.values.get("password", "")
     if not value or _has_error(check, "password"):
         return
-    reasons = password_problems(value)
+    # The import's messages are Dutch whatever language the caller's thread has active
+    # (a web request in English, a test): Django words the policy's reasons in it.
+    with translation.override("nl"):
+        reasons = password_problems(value)
     if reasons:
         check.broken("password", "weak_password", reasons=" ".join(reasons))
         check.row.values["password"] = ""
