@@ -68,6 +68,7 @@ def decode(data: bytes, encoding: str | None) -> tuple[str, str, list[Problem]]:
                 utf8_line, None, None, "warning", "suspect_characters", message + _SAVE_AS
             )
             warnings.append(found)
+    text = _strip_end_marks(text)
     nul = text.find("\x00")
     if nul >= 0:
         raise FileProblem(
@@ -76,6 +77,28 @@ def decode(data: bytes, encoding: str | None) -> tuple[str, str, list[Problem]]:
             + _SAVE_AS,
         )
     return text, name, warnings
+
+
+# Bytes that DOS and old tools leave after the data: Ctrl-Z (`copy a.csv+b.csv`), form
+# feeds, NUL padding. They end the data, as they did for the tools that wrote them.
+_END_MARKS = "\x1a\x0c\x00"
+_LINE_START_CTRL_Z = re.compile(r"(?:^|(?<=[\r\n]))\x1a+(?=\ufeff|[\r\n])")
+
+
+def _strip_end_marks(text: str) -> str:
+    """The text without the end-of-file marks after its last line, and without a Ctrl-Z
+    at the start of a line (a binary `copy /b` of two files each ending in one). A NUL
+    inside the data stays: that file is no plain text, and decode says so."""
+    start = len(text.rstrip(_END_MARKS + " \t\r\n\x0b"))  # only the tail is looked at
+    junk = [i for i, ch in enumerate(text[start:], start) if ch in _END_MARKS]
+    # A form feed may be a value's last character; as a mark it stands on a line of its own.
+    while junk and text[junk[0]] == "\x0c" and junk[0] and text[junk[0] - 1] not in "\r\n":
+        junk.pop(0)
+    if junk:
+        text = text[: junk[0]]  # spaces before the first mark may end a password
+    if "\x1a" in text:
+        text = _LINE_START_CTRL_Z.sub("", text)
+    return text
 
 
 def _undecodable(data: bytes, offset: int, encoding: str, what: str) -> FileProblem:

@@ -1,0 +1,44 @@
+"""The real files of tests/fixtures/real-files (and variants of their kinds of damage)
+through `klasse import --json`, as its README runs them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from klasse.accounts.models import Account
+
+pytestmark = pytest.mark.django_db
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+REAL = FIXTURES / "real-files"
+DRY = ("--school", "school-a", "--add", "--update", "--archive", "--dry-run", "--json")
+
+
+def dry(capsys, path: Path) -> tuple[int, dict]:
+    """The README's DRY run: exit code and JSON report (a file problem's JSON too)."""
+    try:
+        call_command("import", str(path), *DRY)
+        code = 0
+    except CommandError as error:
+        code = error.returncode
+    except SystemExit as exit_:
+        code = exit_.code
+    return code, json.loads(capsys.readouterr().out)
+
+
+def values(capsys, path: Path) -> dict[str, Account]:
+    """The README's VALUES run: import with --add, then the stored accounts by username."""
+    call_command("import", str(path), "--school", "school-a", "--add", "--json")
+    capsys.readouterr()
+    return {account.username: account for account in Account.objects.all()}
+
+
+def test_05_two_copied_files_with_a_final_ctrl_z_add_two_without_problems(capsys, school_a):
+    code, report = dry(capsys, REAL / "05-copy-merged-ctrl-z.csv")
+    assert code == 0
+    assert (report["counts"]["add"], report["counts"]["error"]) == (2, 0)
+    assert report["problems"] == []
