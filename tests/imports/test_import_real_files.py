@@ -42,3 +42,19 @@ def test_05_two_copied_files_with_a_final_ctrl_z_add_two_without_problems(capsys
     assert code == 0
     assert (report["counts"]["add"], report["counts"]["error"]) == (2, 0)
     assert report["problems"] == []
+
+
+def test_01_excel_s_sep_line_gives_the_separator_and_keeps_leading_zeros(capsys, school_a):
+    code, report = dry(capsys, REAL / "01-sep-directive.csv")
+    assert (code, report["file"]["delimiter"]) == (0, ";")
+    assert (report["counts"]["add"], report["counts"]["error"]) == (2, 0)
+    assert {p["severity"] for p in report["problems"]} <= {"warning"}
+    stored = values(capsys, REAL / "01-sep-directive.csv")
+    assert [stored[u].external_id for u in ("djansen", "sbakker")] == ["001234", "001235"]
+
+
+def test_02_a_title_line_is_skipped_and_the_rows_keep_their_numbers(capsys, school_a):
+    code, report = dry(capsys, REAL / "02-title-line.csv")
+    assert code == 0
+    assert (report["counts"]["add"], report["counts"]["error"]) == (2, 0)
+    assert [(p["code"], p["row"]) for p in report["problems"]] == [("skipped_lines", 1)]

@@ -58,3 +58,58 @@ def test_a_nul_inside_the_data_is_still_a_file_error() -> None:
     with pytest.raises(FileProblem) as caught:
         read(f"{TEMPLATE_HEADER}\r\nJan\x00sen;;Daan\r\n\x00\x00".encode())
     assert caught.value.code == "unreadable_file"
+
+
+# --- kind 1: what stands above the header ------------------------------------------------
+
+DAMAGE = FIXTURES / "damage"
+
+
+def test_excel_s_sep_line_names_the_separator_and_is_not_the_header() -> None:
+    table = read((REAL / "01-sep-directive.csv").read_bytes())
+    assert (table.delimiter, table.headers[0]) == (";", "achternaam")
+    assert [row.cells[-1] for row in table.rows] == ["001234", "001235"]
+    assert [p.code for p in table.warnings] == ["skipped_lines"]
+
+
+@pytest.mark.parametrize(
+    ("name", "delimiter"), [("sep-quoted-comma-bom.csv", ","), ("sep-tab.csv", "\t")]
+)
+def test_a_sep_line_quoted_after_a_bom_or_with_a_tab_is_honoured(name: str, delimiter: str) -> None:
+    table = read((DAMAGE / name).read_bytes())
+    assert (table.delimiter, len(table.headers)) == (delimiter, 10)
+    # Excel hides the sep line: the header is row 1 there, the first student row 2.
+    assert numbered(table) == [(2, "Jansen"), (3, "Bakker")]
+
+
+def test_a_sep_line_written_with_backslash_t_means_tab() -> None:
+    data = ("sep=\\t\r\n" + f"{TEMPLATE_HEADER}\r\n{ROW}\r\n".replace(";", "\t")).encode()
+    assert read(data).delimiter == "\t"
+
+
+def test_a_title_line_above_the_header_is_skipped_with_a_warning() -> None:
+    table = read((REAL / "02-title-line.csv").read_bytes())
+    assert table.headers[:3] == ["achternaam", "tussenvoegsel", "voornaam"]
+    assert numbered(table) == [(3, "Jansen"), (4, "Bakker")]
+    (warning,) = table.warnings
+    assert (warning.code, warning.row, warning.severity) == ("skipped_lines", 1, "warning")
+    assert "Leerlingenlijst 2025-2026" in warning.message and "rij 2" in warning.message
+
+
+def test_title_lines_with_a_comma_do_not_mislead_the_separator() -> None:
+    table = read((DAMAGE / "report-title-lines.csv").read_bytes())
+    assert (table.delimiter, table.headers[0]) == (";", "achternaam")
+    assert numbered(table) == [(5, "Jansen"), (6, "Bakker")]
+    assert [(p.code, p.row) for p in table.warnings] == [("skipped_lines", 1), ("skipped_lines", 2)]
+
+
+def test_a_merged_title_row_in_xlsx_is_skipped_and_rows_keep_their_numbers() -> None:
+    table = read((DAMAGE / "title-merged.xlsx").read_bytes(), "lijst.xlsx")
+    assert table.headers[0] == "achternaam"
+    assert numbered(table) == [(4, "Jansen"), (5, "Bakker")]
+    assert [(p.code, p.row) for p in table.warnings] == [("skipped_lines", 1)]
+
+
+def test_without_a_row_naming_the_required_columns_the_first_row_is_the_header() -> None:
+    table = read(b"Titel\r\nnaam;klas\r\nJan;3A\r\n")
+    assert (table.headers, table.warnings) == (["Titel"], [])

@@ -130,7 +130,8 @@ def _canonical_encoding(encoding: str) -> str:
 
 
 def detect_delimiter(text: str) -> str:
-    """The separator that splits the header into most-consistent columns (see DELIMITERS)."""
+    """The separator that splits the first records into most-consistent columns: the most
+    records of one width, then the widest (on a tie the first of DELIMITERS)."""
     sample = text[:65536]
     best, best_score = DELIMITERS[0], (-1, 0)
     for candidate in DELIMITERS:
@@ -141,10 +142,15 @@ def detect_delimiter(text: str) -> str:
             continue
         if len(sample) < len(text):
             records = records[:-1]  # the sample may cut the last record in two
-        if not records or len(records[0]) < 2:
+        if not records:
             continue
-        width = len(records[0])
-        score = (sum(len(r) == width for r in records[1:]), width)
+        # The width most records share (the widest on a tie), not the first record's:
+        # a title line above the header must not decide the separator.
+        widths = [len(r) for r in records]
+        width = max(set(widths), key=lambda w: (widths.count(w), w))
+        if width < 2:
+            continue
+        score = (widths.count(width), width)
         if score > best_score:
             best, best_score = candidate, score
     return best

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Literal
 
 import ftfy
@@ -25,6 +26,13 @@ from klasse.imports.core.csv_text import (
     detect_delimiter,
     is_blank,
     quote_problem,
+)
+from klasse.imports.core.header_row import (
+    HEADER_SEARCH_ROWS,
+    clean_header,
+    header_index,
+    sep_line,
+    skipped_warning,
 )
 from klasse.imports.core.problems import FileProblem, Problem
 from klasse.imports.core.xlsx import xlsx_records
@@ -67,7 +75,10 @@ def read_table(
     2. Recognise the format by its first bytes, never by the file name.
     3. XLSX: check the zip for bombs, then read the first sheet with openpyxl.
        CSV: decode (BOM, UTF-8, else Windows-1252), find the separator, parse strictly.
-    4. Skip blank and repeated header lines, pad short rows, flag long ones.
+    4. Take a first line `sep=;` as the separator; take as header the row (within the
+       first ten) that names the required columns, and warn about the rows above it
+       (`skipped_lines`). Numbers stay those the spreadsheet shows.
+    5. Skip blank and repeated header lines, pad short rows, flag long ones.
     `encoding` and `delimiter` override detection (ValueError for an unknown value).
     """
     if len(data) > max_bytes:
@@ -80,6 +91,13 @@ def read_table(
         with gc_paused():
             return _build_table("xlsx", None, None, xlsx_records(data), max_rows, True, [])
     text, encoding, warnings = decode(data, encoding)
+    directive = sep_line(text)
+    if directive is not None:
+        # Excel takes the separator from this line and hides it: the header is row 1.
+        text = text[directive[1] :]
+        if delimiter is None and directive[0] in DELIMITERS:
+            delimiter = directive[0]
+        warnings.append(_warning(None, None, "skipped_lines", _SEP_SKIPPED))
     if delimiter is None:
         delimiter = detect_delimiter(text)
     elif delimiter not in DELIMITERS:
@@ -148,13 +166,6 @@ def _sniff(data: bytes, filename: str) -> Literal["csv", "xlsx"]:
 
 # --- rows -----------------------------------------------------------------------------
 
-_CONTROL_RUN = re.compile(r"\s*[\x00-\x1f\x7f-\x9f\u2028\u2029]+\s*")
-# Invisible format characters (Unicode category Cf: BOM, zero-width and direction marks,
-# soft hyphen): inside a header they would leave the column silently unmatched.
-_INVISIBLE = re.compile(
-    "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u180e\u200b-\u200f\u202a-\u202e"
-    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]"
-)
 _QUESTION_BY_LETTER = re.compile(r"(?<=[^\W\d_])\?|\?(?=[^\W\d_])")
 _ENCODING_ONLY = ftfy.TextFixerConfig(
     unescape_html=False,
@@ -194,16 +205,10 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _clean_header(text: str) -> str:
-    # A line break or tab inside a header is a typing accident: one space, so that the
-    # column still matches its field. Ordinary spaces are kept as the file wrote them.
-    return _CONTROL_RUN.sub(" ", _INVISIBLE.sub("", text)).strip()
-
-
 def _header_key(text: str) -> str:
     key = "".join(text.split()).casefold()
     # Runs on the first cell of every row: take the regexes only when they can matter.
-    return key if key.isprintable() else "".join(_clean_header(text).split()).casefold()
+    return key if key.isprintable() else "".join(clean_header(text).split()).casefold()
 
 
 def _build_table(
@@ -216,10 +221,19 @@ def _build_table(
     warnings: list[Problem],
 ) -> Table:
     records = iter(records)
-    header_number, raw = next(((n, r) for n, r in records if not is_blank(r)), (0, []))
+    head = []  # the first non-blank rows: the header is one of them
+    for number, cells in records:
+        if not is_blank(cells):
+            head.append((number, cells))
+            if len(head) == HEADER_SEARCH_ROWS:
+                break
+    index = header_index([cells for _, cells in head])
+    header_number, raw = head[index] if head else (0, [])
+    warnings.extend(skipped_warning(n, cells, header_number) for n, cells in head[:index])
+    records = chain(head[index + 1 :], records)
     while raw and not raw[-1].strip():
         raw = raw[:-1]  # trailing separators after the last header
-    headers = [_clean_header(cell) for cell in raw]
+    headers = [clean_header(cell) for cell in raw]
     if not any(headers):
         raise FileProblem("empty_file", "Het bestand is leeg. Kies een bestand met leerlingen.")
     for cell, header in zip(raw, headers, strict=True):
@@ -270,7 +284,13 @@ def _build_table(
     return Table(fmt, encoding, delimiter, headers, rows, warnings)
 
 
-def _warning(row: int, column: str | None, code: str, message: str) -> Problem:
+_SEP_SKIPPED = (
+    "De eerste regel 'sep=' is niet ingelezen: die geeft alleen het scheidingsteken aan "
+    "(Excel toont haar niet). De kopregel is rij 1."
+)
+
+
+def _warning(row: int | None, column: str | None, code: str, message: str) -> Problem:
     return Problem(row, column, None, "warning", code, message)
 
 
