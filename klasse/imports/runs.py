@@ -47,6 +47,7 @@ def run_create(
             "format": table.format,
             **detected,
             "rows": len(table.rows),
+            "sheet": table.sheet,
             "detected": detected,
         },
     )

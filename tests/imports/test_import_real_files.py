@@ -15,6 +15,7 @@ from klasse.accounts.models import Account
 pytestmark = pytest.mark.django_db
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 REAL = FIXTURES / "real-files"
+DAMAGE = FIXTURES / "damage"
 DRY = ("--school", "school-a", "--add", "--update", "--archive", "--dry-run", "--json")
 
 
@@ -58,3 +59,16 @@ def test_02_a_title_line_is_skipped_and_the_rows_keep_their_numbers(capsys, scho
     assert code == 0
     assert (report["counts"]["add"], report["counts"]["error"]) == (2, 0)
     assert [(p["code"], p["row"]) for p in report["problems"]] == [("skipped_lines", 1)]
+
+
+def test_08_the_visible_sheet_with_the_required_columns_is_read_and_named(capsys, school_a):
+    code, report = dry(capsys, REAL / "08-hidden-first-sheet.xlsx")
+    assert (code, report["file"]["rows"], report["counts"]["add"]) == (0, 1, 1)
+    assert report["file"]["sheet"] == "Leerlingen"
+
+
+def test_when_no_sheet_fits_the_message_names_the_sheets(capsys, school_a):
+    code, report = dry(capsys, DAMAGE / "no-sheet-fits.xlsx")
+    assert (code, report["error"]["code"]) == (1, "missing_required_columns")
+    for name in ("Uitleg", "Export", "Leerlingen", "Opleidingen"):
+        assert f"'{name}'" in report["error"]["message"]

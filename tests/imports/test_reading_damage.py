@@ -113,3 +113,22 @@ def test_a_merged_title_row_in_xlsx_is_skipped_and_rows_keep_their_numbers() -> 
 def test_without_a_row_naming_the_required_columns_the_first_row_is_the_header() -> None:
     table = read(b"Titel\r\nnaam;klas\r\nJan;3A\r\n")
     assert (table.headers, table.warnings) == (["Titel"], [])
+
+
+# --- kind 6: which sheet -----------------------------------------------------------------
+
+
+def test_a_hidden_first_sheet_is_passed_over() -> None:
+    table = read((REAL / "08-hidden-first-sheet.xlsx").read_bytes(), "lijst.xlsx")
+    assert (table.sheet, table.sheets) == ("Leerlingen", ["Instellingen", "Leerlingen"])
+    assert [row.cells[3] for row in table.rows] == ["djansen"]
+
+
+def test_instruction_and_hidden_sheets_are_passed_over_for_the_students() -> None:
+    table = read((DAMAGE / "instruction-and-hidden-sheet.xlsx").read_bytes(), "lijst.xlsx")
+    assert table.sheet == "Leerlingen"
+    assert [row.cells[3] for row in table.rows] == ["djansen", "sbakker"]
+
+
+def test_a_csv_has_no_sheet() -> None:
+    assert read(f"{TEMPLATE_HEADER}\r\n{ROW}\r\n".encode()).sheet is None

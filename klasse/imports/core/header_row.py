@@ -45,7 +45,7 @@ def sep_line(text: str) -> tuple[str, int] | None:
 
 def header_index(candidates: list[list[str]]) -> int:
     """The index of the header among the first non-blank rows of a file (see the module)."""
-    scores = [_required_named(cells) for cells in candidates[:HEADER_SEARCH_ROWS]]
+    scores = [required_named(cells) for cells in candidates[:HEADER_SEARCH_ROWS]]
     best = max(scores, default=0)
     return scores.index(best) if best >= 2 else 0
 
@@ -65,6 +65,7 @@ def skipped_warning(number: int, cells: list[str], header_number: int) -> Proble
     )
 
 
-def _required_named(cells: list[str]) -> int:
+def required_named(cells: list[str]) -> int:
+    """How many of the required columns a row's cells name, read as headers."""
     mapping = suggest_mapping([clean_header(cell) for cell in cells])
     return len(REQUIRED_COLUMNS) - len(missing_required(mapping))

@@ -34,6 +34,7 @@ class Prepared:
             "encoding": self.table.encoding,
             "delimiter": self.table.delimiter,
             "rows": len(self.table.rows),
+            "sheet": self.table.sheet,
         }
 
 
@@ -51,7 +52,8 @@ def read_upload(
 
 
 def resolve_mapping(table: Table, overrides: dict[str, str | None] | None) -> dict:
-    """The automatic mapping with the administrator's changes; all required columns or stop.
+    """The automatic mapping with the administrator's changes; all required columns or stop
+    (FileProblem; for a workbook it names the sheet read and the sheets there are).
 
     An override that names no column of the file, or one field twice, is a mistake of the
     caller, not of the file: it raises ValueError (the command line exits 2 on it).
@@ -59,7 +61,17 @@ def resolve_mapping(table: Table, overrides: dict[str, str | None] | None) -> di
     mapping = suggest_mapping(table.headers)
     if overrides:
         mapping = apply_overrides(mapping, overrides)
-    check_mapping(table.headers, mapping)
+    try:
+        check_mapping(table.headers, mapping)
+    except FileProblem as problem:
+        if problem.code != "missing_required_columns" or table.sheet is None:
+            raise
+        sheets = ", ".join(f"'{name}'" for name in table.sheets)
+        raise FileProblem(
+            problem.code,
+            f"{problem.message} Gelezen is het werkblad '{table.sheet}'; geen werkblad van "
+            f"dit bestand heeft alle verplichte kolommen. Werkbladen: {sheets}.",
+        ) from None
     return mapping
 
 

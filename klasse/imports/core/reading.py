@@ -35,7 +35,7 @@ from klasse.imports.core.header_row import (
     skipped_warning,
 )
 from klasse.imports.core.problems import FileProblem, Problem
-from klasse.imports.core.xlsx import xlsx_records
+from klasse.imports.core.xlsx import xlsx_sheet
 
 _FORMULA_CHARS = frozenset("=+-@\t\r")
 
@@ -58,6 +58,8 @@ class Table:
     headers: list[str]
     rows: list[Row]
     warnings: list[Problem] = field(default_factory=list)
+    sheet: str | None = None  # the sheet read; None for CSV
+    sheets: list[str] = field(default_factory=list)  # every sheet of the workbook
 
 
 def read_table(
@@ -73,7 +75,8 @@ def read_table(
 
     1. Refuse an oversized file before looking inside it.
     2. Recognise the format by its first bytes, never by the file name.
-    3. XLSX: check the zip for bombs, then read the first sheet with openpyxl.
+    3. XLSX: check the zip for bombs, then read with openpyxl the first visible sheet
+       that names the required columns (`xlsx.xlsx_sheet`).
        CSV: decode (BOM, UTF-8, else Windows-1252), find the separator, parse strictly.
     4. Take a first line `sep=;` as the separator; take as header the row (within the
        first ten) that names the required columns, and warn about the rows above it
@@ -88,8 +91,11 @@ def read_table(
             f"{max_bytes / 1048576:.0f} MB. Splits het bestand en importeer de delen na elkaar.",
         )
     if _sniff(data, filename) == "xlsx":
+        sheet = xlsx_sheet(data)
         with gc_paused():
-            return _build_table("xlsx", None, None, xlsx_records(data), max_rows, True, [])
+            table = _build_table("xlsx", None, None, sheet.records, max_rows, True, [])
+        table.sheet, table.sheets = sheet.name, sheet.names
+        return table
     text, encoding, warnings = decode(data, encoding)
     directive = sep_line(text)
     if directive is not None:

@@ -1,4 +1,4 @@
-"""The XLSX half of `reading.read_table`: refuse bombs, then yield the first sheet as text.
+"""The XLSX half of `reading.read_table`: refuse bombs, choose the sheet, yield it as text.
 
 An .xlsx file is a zip of XML documents, so two old attacks apply: a zip bomb (a small file
 that unpacks to gigabytes) and an XML entity bomb (a DOCTYPE whose entities expand
@@ -14,8 +14,13 @@ import re
 import zipfile
 import zlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from decimal import Decimal
+from itertools import islice
+from typing import Any
 
+from klasse.imports.core.header_row import required_named
+from klasse.imports.core.mapping import REQUIRED_COLUMNS
 from klasse.imports.core.problems import FileProblem
 
 MAX_XLSX_ENTRIES = 1000
@@ -29,8 +34,19 @@ _RESAVE = "Open het in Excel en sla het opnieuw op als .xlsx, of als 'CSV UTF-8'
 _DAMAGED = f"Het Excel-bestand is beschadigd. {_RESAVE}"
 
 
-def xlsx_records(data: bytes) -> Iterator[tuple[int, list[str]]]:
-    """(spreadsheet row number, cell texts) for every row of the first sheet, blank ones too."""
+@dataclass
+class XlsxSheet:
+    """The sheet of a workbook that holds the students."""
+
+    name: str
+    names: list[str]  # every sheet of the workbook, hidden ones too, in order
+    records: Iterator[tuple[int, list[str]]]  # (row number, cell texts), blank rows too
+
+
+def xlsx_sheet(data: bytes) -> XlsxSheet:
+    """The first visible sheet whose header names the required columns (hidden sheets and
+    instruction sheets are passed over); without one, the visible sheet that names most
+    of them, else the first visible sheet. FileProblem for a damaged file or a bomb."""
     import openpyxl  # only XLSX uploads pay for importing openpyxl
 
     check_zip(data)
@@ -39,8 +55,33 @@ def xlsx_records(data: bytes) -> Iterator[tuple[int, list[str]]]:
     except Exception:  # openpyxl raises many kinds on a damaged file; all mean the same
         raise FileProblem("unreadable_file", _DAMAGED) from None
     try:
-        sheet = workbook.worksheets[0]
+        sheet = _choose_sheet(workbook.worksheets)
+        names = list(workbook.sheetnames)
+    except Exception:
+        workbook.close()
+        raise FileProblem("unreadable_file", _DAMAGED) from None
+    return XlsxSheet(sheet.title, names, _records(workbook, sheet))
+
+
+def _choose_sheet(sheets: list) -> Any:
+    visible = [sheet for sheet in sheets if sheet.sheet_state == "visible"] or sheets[:1]
+    if not visible:
+        raise ValueError("a workbook without sheets")
+    scores = []
+    for sheet in visible:
         sheet.reset_dimensions()  # a wrong <dimension> would otherwise cut rows off
+        rows = (list(map(cell_text, values)) for values in sheet.iter_rows(values_only=True))
+        first = list(islice((cells for cells in rows if "".join(cells).strip()), 10))
+        score = max(map(required_named, first), default=0)
+        if score == len(REQUIRED_COLUMNS):
+            return sheet
+        scores.append(score)
+    best = max(scores)
+    return visible[scores.index(best)] if best >= 2 else visible[0]
+
+
+def _records(workbook: Any, sheet: Any) -> Iterator[tuple[int, list[str]]]:
+    try:
         for number, values in enumerate(sheet.iter_rows(values_only=True), 1):
             yield number, [cell_text(value) for value in values]
     except Exception:
