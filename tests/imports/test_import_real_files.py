@@ -72,3 +72,48 @@ def test_when_no_sheet_fits_the_message_names_the_sheets(capsys, school_a):
     assert (code, report["error"]["code"]) == (1, "missing_required_columns")
     for name in ("Uitleg", "Export", "Leerlingen", "Opleidingen"):
         assert f"'{name}'" in report["error"]["message"]
+
+
+def test_06_a_zero_padded_number_format_keeps_the_stamnummer_s_zeros(capsys, school_a):
+    code, report = dry(capsys, REAL / "06-zero-padded-format.xlsx")
+    assert (code, report["counts"]["add"], report["problems"]) == (0, 2, [])
+    stored = values(capsys, REAL / "06-zero-padded-format.xlsx")
+    assert (stored["djansen"].external_id, stored["sbakker"].external_id) == ("001234", "000045")
+
+
+def test_09_formulas_without_a_result_say_so_and_add_nothing(capsys, school_a):
+    code, report = dry(capsys, REAL / "09-formula-no-cached-value.xlsx")
+    assert (report["counts"]["add"], report["counts"]["error"]) == (0, 2)
+    assert [(p["row"], p["column"], p["code"]) for p in report["problems"]] == [
+        (2, "gebruikersnaam", "formula_without_value"),
+        (3, "gebruikersnaam", "formula_without_value"),
+    ]
+    assert all(
+        "Excel" in p["message"] and "is leeg" not in p["message"] for p in report["problems"]
+    )
+
+
+def test_dates_and_error_values_are_errors_of_their_cells_not_names(capsys, school_a):
+    code, report = dry(capsys, DAMAGE / "cells-as-excel-shows-them.xlsx")
+    assert (code, report["counts"]["add"], report["counts"]["error"]) == (0, 2, 3)
+    assert [(p["row"], p["column"], p["code"]) for p in report["problems"]] == [
+        (4, "klas", "spreadsheet_date"),
+        (5, "achternaam", "spreadsheet_error"),
+        (6, "voornaam", "spreadsheet_error"),
+        (6, "stamnummer", "spreadsheet_error"),
+    ]
+    assert "Tekst" in report["problems"][0]["message"]
+    assert "#N/A" in report["problems"][1]["message"]
+    stored = values(capsys, DAMAGE / "cells-as-excel-shows-them.xlsx")
+    assert sorted(stored) == ["djansen", "sbakker"]
+    assert stored["sbakker"].external_id == "123456"
+
+
+def test_an_error_value_in_a_csv_is_an_error_of_its_cell(capsys, school_a, tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_bytes((REAL / "05-copy-merged-ctrl-z.csv").read_bytes().replace(b"Sanne", b"#N/B"))
+    code, report = dry(capsys, path)
+    assert (report["counts"]["add"], report["counts"]["error"]) == (1, 1)
+    assert [(p["column"], p["code"]) for p in report["problems"]] == [
+        ("voornaam", "spreadsheet_error")
+    ]

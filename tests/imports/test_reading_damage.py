@@ -132,3 +132,47 @@ def test_instruction_and_hidden_sheets_are_passed_over_for_the_students() -> Non
 
 def test_a_csv_has_no_sheet() -> None:
     assert read(f"{TEMPLATE_HEADER}\r\n{ROW}\r\n".encode()).sheet is None
+
+
+# --- kind 5: XLSX cells as Excel shows them -----------------------------------------------
+
+
+def test_a_number_formatted_with_zeros_keeps_its_zeros() -> None:
+    table = read((REAL / "06-zero-padded-format.xlsx").read_bytes(), "lijst.xlsx")
+    assert [row.cells[-1] for row in table.rows] == ["001234", "000045"]
+
+
+def test_cells_become_text_as_excel_shows_them_and_dates_and_errors_are_kept_apart() -> None:
+    table = read((DAMAGE / "cells-as-excel-shows-them.xlsx").read_bytes(), "lijst.xlsx")
+    assert [row.cells[9] for row in table.rows] == [
+        "001234",
+        "123456",
+        "000007",
+        "000123",
+        "#DIV/0!",
+    ]
+    problems = {
+        (number, index): (cell.code, cell.shown)
+        for number, found in table.cell_problems.items()
+        for index, cell in found.items()
+    }
+    assert problems[(4, 6)] == ("spreadsheet_date", "05-06-2025")
+    assert problems[(5, 0)] == ("spreadsheet_error", "#N/A")
+    assert problems[(6, 2)] == ("spreadsheet_error", "#REF!")
+    assert problems[(6, 9)] == ("spreadsheet_error", "#DIV/0!")
+    assert problems[(2, 10)] == ("spreadsheet_date", "04-03-2012")  # reported only if mapped
+
+
+def test_formulas_without_a_stored_result_are_found() -> None:
+    table = read((REAL / "09-formula-no-cached-value.xlsx").read_bytes(), "lijst.xlsx")
+    assert {
+        n: {i: c.code for i, c in found.items()} for n, found in table.cell_problems.items()
+    } == {
+        2: {3: "formula_without_value"},
+        3: {3: "formula_without_value"},
+    }
+
+
+def test_an_error_value_in_a_csv_export_is_found_too() -> None:
+    table = read(f"{TEMPLATE_HEADER}\r\n{ROW.replace('Daan', '#N/B')}\r\n".encode())
+    assert table.cell_problems[2][2].code == "spreadsheet_error"

@@ -13,6 +13,7 @@ from django.conf import settings
 from klasse.accounts.models import School
 
 from .applying import AppliedChanges, StalePlan, apply_plan
+from .cell_problems import merge_cell_problems
 from .mapping import apply_overrides, check_mapping, suggest_mapping
 from .planning import Actions, Plan, make_plan
 from .problems import FileProblem
@@ -91,6 +92,7 @@ def prepare_import(
         table = read_upload(data, file_name, encoding=encoding, delimiter=delimiter)
         mapping = resolve_mapping(table, overrides)
         rows = validate_rows(table, mapping)
+        merge_cell_problems(table.cell_problems, table.headers, mapping, rows)
         mapped = {f for f in mapping.values() if f}
         plan = make_plan(rows, school=school, actions=actions, mapped_fields=mapped)
     return Prepared(file_name, table, mapping, plan)

@@ -18,6 +18,7 @@ from typing import Literal
 
 import ftfy
 
+from klasse.imports.core.cell_problems import ERROR_HINT, CellProblems, error_cells
 from klasse.imports.core.csv_text import (
     DELIMITERS,
     ESCAPED_CELL,
@@ -60,6 +61,9 @@ class Table:
     warnings: list[Problem] = field(default_factory=list)
     sheet: str | None = None  # the sheet read; None for CSV
     sheets: list[str] = field(default_factory=list)  # every sheet of the workbook
+    # Cells whose text is no value (an Excel date or error value, a formula without a
+    # result), by row number and column index: see cell_problems.merge_cell_problems.
+    cell_problems: CellProblems = field(default_factory=dict)
 
 
 def read_table(
@@ -95,6 +99,7 @@ def read_table(
         with gc_paused():
             table = _build_table("xlsx", None, None, sheet.records, max_rows, True, [])
         table.sheet, table.sheets = sheet.name, sheet.names
+        table.cell_problems = sheet.cell_problems
         return table
     text, encoding, warnings = decode(data, encoding)
     directive = sep_line(text)
@@ -113,9 +118,12 @@ def read_table(
     records = csv_records(text, delimiter)
     with gc_paused():
         try:
-            return _build_table("csv", encoding, delimiter, records, max_rows, unescape, warnings)
+            table = _build_table("csv", encoding, delimiter, records, max_rows, unescape, warnings)
         except csv.Error as exc:
             raise quote_problem(text, delimiter, exc) from None
+    if ERROR_HINT.search(text):  # an export of a sheet with `#N/B` in it: rare
+        table.cell_problems = error_cells(table.rows)
+    return table
 
 
 def repair_mojibake(text: str) -> str | None:
