@@ -11,6 +11,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from klasse.accounts.models import Account
+from klasse.imports.core.mapping import check_mapping, suggest_mapping
+from klasse.imports.core.problems import FileProblem
 
 pytestmark = pytest.mark.django_db
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -117,3 +119,17 @@ def test_an_error_value_in_a_csv_is_an_error_of_its_cell(capsys, school_a, tmp_p
     assert [(p["column"], p["code"]) for p in report["problems"]] == [
         ("voornaam", "spreadsheet_error")
     ]
+
+
+def test_04_records_in_one_quoted_cell_are_read_as_columns(capsys, school_a):
+    code, report = dry(capsys, REAL / "04-lines-in-quotes.csv")
+    assert (code, report["file"]["delimiter"], report["counts"]["add"]) == (0, ",", 2)
+
+
+def test_all_data_in_one_column_says_so_instead_of_naming_found_columns_missing():
+    header = "achternaam,voornaam,gebruikersnaam,klas,opleiding"
+    with pytest.raises(FileProblem) as caught:
+        check_mapping([header], suggest_mapping([header]))
+    assert caught.value.code == "missing_required_columns"
+    assert "Tekst naar kolommen" in caught.value.message
+    assert "mist" not in caught.value.message

@@ -176,3 +176,19 @@ def test_formulas_without_a_stored_result_are_found() -> None:
 def test_an_error_value_in_a_csv_export_is_found_too() -> None:
     table = read(f"{TEMPLATE_HEADER}\r\n{ROW.replace('Daan', '#N/B')}\r\n".encode())
     assert table.cell_problems[2][2].code == "spreadsheet_error"
+
+
+# --- kind 3: everything in one column ----------------------------------------------------
+
+
+def test_records_each_in_one_quoted_cell_are_read_from_inside() -> None:
+    table = read((REAL / "04-lines-in-quotes.csv").read_bytes())
+    assert (table.delimiter, len(table.headers)) == (",", 10)
+    assert [row.cells[3] for row in table.rows] == ["djansen", "sbakker"]
+
+
+def test_a_quoted_semicolon_record_with_doubled_quotes_is_read_from_inside() -> None:
+    lines = [TEMPLATE_HEADER, ROW.replace("Daan", '"Daan; ""D"""')]
+    data = "".join('"' + line.replace('"', '""') + '"\r\n' for line in lines).encode()
+    table = read(data)
+    assert (table.delimiter, table.rows[0].cells[2]) == (";", 'Daan; "D"')

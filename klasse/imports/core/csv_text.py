@@ -180,6 +180,36 @@ def _lines(text: str) -> Iterable[str]:
     return io.StringIO(text, newline="")
 
 
+def unwrap_records(text: str, delimiter: str) -> tuple[list, str] | None:
+    """The records of a file that went through Excel with the wrong separator, each record
+    one quoted cell (`"Jansen,,Daan,..."`): (number, cells) read from inside the cells,
+    and the separator used there; None for any other file (decided on its first line)."""
+    if not text.lstrip("\ufeff \r\n").startswith('"'):
+        return None
+    try:
+        return _unwrapped(text, delimiter)
+    except csv.Error:
+        return None  # a broken quote: the ordinary reading names its line
+
+
+def _unwrapped(text: str, delimiter: str) -> tuple[list, str] | None:
+    first = next((r for _, r in csv_records(text[:4096], delimiter) if not is_blank(r)), [])
+    if len(first) != 1 or not any(d in first[0] for d in DELIMITERS):
+        return None
+    outer = list(csv_records(text, delimiter))
+    if any(len(cells) > 1 and not is_blank(cells[1:]) for _, cells in outer):
+        return None  # not every record is one cell: leave the file as it is
+    lines = [cells[0] if cells else "" for _, cells in outer]
+    if any("\n" in line or "\r" in line for line in lines):
+        return None
+    inner = detect_delimiter("\n".join(lines))
+    records = [
+        (n, next(csv.reader([line], delimiter=inner), []))
+        for (n, _), line in zip(outer, lines, strict=True)
+    ]
+    return (records, inner) if len(records[0][1]) > 1 or len(records) > 1 else None
+
+
 def quote_problem(text: str, delimiter: str, exc: csv.Error) -> FileProblem:
     """The file problem for a broken quote, naming the line after the last good record."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)

@@ -157,7 +157,9 @@ def check_mapping(headers: list[str], mapping: Mapping) -> None:
     1. `unreadable_file` when a mapped column appears twice (after normalisation, e.g.
        `Klas` and `KLAS`): which of the two holds the data is anybody's guess. Repeated
        columns that stay unmapped (two empty headers) are fine.
-    2. `missing_required_columns` when a required field has no column.
+    2. `missing_required_columns` when a required field has no column; when all the data
+       sits in one column, saying so (and how to split it) instead of naming as missing
+       the columns that are inside it.
     """
     positions: dict[str, list[int]] = defaultdict(list)
     for position, header in enumerate(headers, 1):
@@ -173,6 +175,14 @@ def check_mapping(headers: list[str], mapping: Mapping) -> None:
                 "welke gebruikt moet worden.",
             )
     missing = missing_required(mapping)
+    named = [h for h in headers if h]
+    if missing and len(named) == 1 and any(sep in named[0] for sep in ";,\t"):
+        raise FileProblem(
+            "missing_required_columns",
+            f"Alle gegevens staan in één kolom ('{named[0][:60]}'). Splits de kolom in Excel: "
+            "Gegevens › Tekst naar kolommen, kies 'Gescheiden' en het scheidingsteken (komma "
+            "of puntkomma), en sla het bestand opnieuw op.",
+        )
     if missing:
         labels = ", ".join(LABELS[field] for field in missing)
         found = ", ".join(h for h in headers if h) or "geen"

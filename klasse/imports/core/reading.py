@@ -27,6 +27,7 @@ from klasse.imports.core.csv_text import (
     detect_delimiter,
     is_blank,
     quote_problem,
+    unwrap_records,
 )
 from klasse.imports.core.header_row import (
     HEADER_SEARCH_ROWS,
@@ -116,6 +117,10 @@ def read_table(
     # Escaped cells are rare; one search over the text spares a check of every cell.
     unescape = ESCAPED_CELL.search(text) is not None
     records = csv_records(text, delimiter)
+    unwrapped = unwrap_records(text, delimiter) if text[:1] in '"\ufeff' else None
+    if unwrapped is not None:
+        records, delimiter = unwrapped
+        warnings.append(_warning(None, None, "repaired_text", _UNWRAPPED))
     with gc_paused():
         try:
             table = _build_table("csv", encoding, delimiter, records, max_rows, unescape, warnings)
@@ -298,6 +303,10 @@ def _build_table(
     return Table(fmt, encoding, delimiter, headers, rows, warnings)
 
 
+_UNWRAPPED = (
+    "Elke regel van het bestand stond als één waarde tussen aanhalingstekens; Klasse heeft "
+    "de kolommen daarbinnen gelezen. Controleer de voorbeelden."
+)
 _SEP_SKIPPED = (
     "De eerste regel 'sep=' is niet ingelezen: die geeft alleen het scheidingsteken aan "
     "(Excel toont haar niet). De kopregel is rij 1."
