@@ -49,6 +49,7 @@ def run_create(
             "format": table.format,
             **detected,
             "rows": len(table.rows),
+            "sheet": table.sheet,
             "detected": detected,
         },
     )

@@ -36,6 +36,7 @@ def test_json_report_has_exactly_the_documented_shape(capsys, school_a):
         "encoding": "cp1252",
         "delimiter": ";",
         "rows": 4,
+        "sheet": None,
     }
     assert report["mapping"]["Roepnaam"] == "first_name"
     assert report["mapping"]["Login"] == "username"

@@ -13,8 +13,9 @@ from klasse.imports.core.csv_text import DELIMITERS, ENCODINGS
 from klasse.imports.core.reading import read_table
 
 # Everything Windows-1252 can encode except NUL; the other encodings get all of Unicode.
-CP1252 = "".join(ch for ch in bytes(range(1, 256)).decode("cp1252", "ignore"))
-ANY_TEXT = st.characters(exclude_categories=("Cs",), exclude_characters="\x00")
+# Not Ctrl-Z either: after the last value it is DOS's end-of-file mark, and ends the data.
+CP1252 = "".join(ch for ch in bytes(range(1, 256)).decode("cp1252", "ignore") if ch != "\x1a")
+ANY_TEXT = st.characters(exclude_categories=("Cs",), exclude_characters="\x00\x1a")
 
 
 def _header_key(cell: str) -> str:

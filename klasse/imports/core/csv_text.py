@@ -68,6 +68,7 @@ def decode(data: bytes, encoding: str | None) -> tuple[str, str, list[Problem]]:
                 utf8_line, None, None, "warning", "suspect_characters", message + _SAVE_AS
             )
             warnings.append(found)
+    text = _strip_end_marks(text)
     nul = text.find("\x00")
     if nul >= 0:
         raise FileProblem(
@@ -76,6 +77,28 @@ def decode(data: bytes, encoding: str | None) -> tuple[str, str, list[Problem]]:
             + _SAVE_AS,
         )
     return text, name, warnings
+
+
+# Bytes that DOS and old tools leave after the data: Ctrl-Z (`copy a.csv+b.csv`), form
+# feeds, NUL padding. They end the data, as they did for the tools that wrote them.
+_END_MARKS = "\x1a\x0c\x00"
+_LINE_START_CTRL_Z = re.compile(r"(?:^|(?<=[\r\n]))\x1a+(?=\ufeff|[\r\n])")
+
+
+def _strip_end_marks(text: str) -> str:
+    """The text without the end-of-file marks after its last line, and without a Ctrl-Z
+    at the start of a line (a binary `copy /b` of two files each ending in one). A NUL
+    inside the data stays: that file is no plain text, and decode says so."""
+    start = len(text.rstrip(_END_MARKS + " \t\r\n\x0b"))  # only the tail is looked at
+    junk = [i for i, ch in enumerate(text[start:], start) if ch in _END_MARKS]
+    # A form feed may be a value's last character; as a mark it stands on a line of its own.
+    while junk and text[junk[0]] == "\x0c" and junk[0] and text[junk[0] - 1] not in "\r\n":
+        junk.pop(0)
+    if junk:
+        text = text[: junk[0]]  # spaces before the first mark may end a password
+    if "\x1a" in text:
+        text = _LINE_START_CTRL_Z.sub("", text)
+    return text
 
 
 def _undecodable(data: bytes, offset: int, encoding: str, what: str) -> FileProblem:
@@ -107,7 +130,8 @@ def _canonical_encoding(encoding: str) -> str:
 
 
 def detect_delimiter(text: str) -> str:
-    """The separator that splits the header into most-consistent columns (see DELIMITERS)."""
+    """The separator that splits the first records into most-consistent columns: the most
+    records of one width, then the widest (on a tie the first of DELIMITERS)."""
     sample = text[:65536]
     best, best_score = DELIMITERS[0], (-1, 0)
     for candidate in DELIMITERS:
@@ -118,10 +142,15 @@ def detect_delimiter(text: str) -> str:
             continue
         if len(sample) < len(text):
             records = records[:-1]  # the sample may cut the last record in two
-        if not records or len(records[0]) < 2:
+        if not records:
             continue
-        width = len(records[0])
-        score = (sum(len(r) == width for r in records[1:]), width)
+        # The width most records share (the widest on a tie), not the first record's:
+        # a title line above the header must not decide the separator.
+        widths = [len(r) for r in records]
+        width = max(set(widths), key=lambda w: (widths.count(w), w))
+        if width < 2:
+            continue
+        score = (widths.count(width), width)
         if score > best_score:
             best, best_score = candidate, score
     return best
@@ -149,6 +178,36 @@ def _lines(text: str) -> Iterable[str]:
         return lines
     # newline="" lets csv see CR, LF and CRLF as line ends and keeps them inside quotes.
     return io.StringIO(text, newline="")
+
+
+def unwrap_records(text: str, delimiter: str) -> tuple[list, str] | None:
+    """The records of a file that went through Excel with the wrong separator, each record
+    one quoted cell (`"Jansen,,Daan,..."`): (number, cells) read from inside the cells,
+    and the separator used there; None for any other file (decided on its first line)."""
+    if not text.lstrip("\ufeff \r\n").startswith('"'):
+        return None
+    try:
+        return _unwrapped(text, delimiter)
+    except csv.Error:
+        return None  # a broken quote: the ordinary reading names its line
+
+
+def _unwrapped(text: str, delimiter: str) -> tuple[list, str] | None:
+    first = next((r for _, r in csv_records(text[:4096], delimiter) if not is_blank(r)), [])
+    if len(first) != 1 or not any(d in first[0] for d in DELIMITERS):
+        return None
+    outer = list(csv_records(text, delimiter))
+    if any(len(cells) > 1 and not is_blank(cells[1:]) for _, cells in outer):
+        return None  # not every record is one cell: leave the file as it is
+    lines = [cells[0] if cells else "" for _, cells in outer]
+    if any("\n" in line or "\r" in line for line in lines):
+        return None
+    inner = detect_delimiter("\n".join(lines))
+    records = [
+        (n, next(csv.reader([line], delimiter=inner), []))
+        for (n, _), line in zip(outer, lines, strict=True)
+    ]
+    return (records, inner) if len(records[0][1]) > 1 or len(records) > 1 else None
 
 
 def quote_problem(text: str, delimiter: str, exc: csv.Error) -> FileProblem:

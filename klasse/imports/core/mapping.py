@@ -10,12 +10,8 @@ from __future__ import annotations
 
 import unicodedata
 from collections import defaultdict
-from typing import TYPE_CHECKING
 
 from klasse.imports.core.problems import FileProblem
-
-if TYPE_CHECKING:  # reading finds the header with this module's help
-    from klasse.imports.core.reading import Table
 
 FIELDS: tuple[str, ...] = (
     "last_name",
@@ -141,18 +137,6 @@ def column_fills(headers: list[str], mapping: Mapping) -> Mapping:
     return fills
 
 
-def fill_empty_cells(table: Table, mapping: Mapping, fills: Mapping) -> None:
-    """Write each fill column's value into the empty cells of its field's column, in place
-    (trimmed: a cell of spaces is empty)."""
-    column = {field: table.headers.index(h) for h, field in mapping.items() if field}
-    pairs = [(column[field], table.headers.index(h)) for h, field in fills.items()]
-    for row in table.rows:
-        cells = row.cells
-        for target, source in pairs:
-            if not cells[target].strip() and cells[source].strip():
-                cells[target] = cells[source]
-
-
 def _field_of(header: str) -> tuple[str | None, int]:
     key = normalise_header(header)
     if key in _NEVER or key not in _FIELD_BY_SYNONYM:
@@ -204,7 +188,9 @@ def check_mapping(headers: list[str], mapping: Mapping, *, students: bool = True
        `Klas` and `KLAS`): which of the two holds the data is anybody's guess. Repeated
        columns that stay unmapped (two empty headers) are fine.
     2. `missing_required_columns` when a required field has no column (`students=False`:
-       a staff file, which needs no opleiding).
+       a staff file, which needs no opleiding); when all the data sits in one column,
+       saying so (and how to split it) instead of naming as missing the columns that are
+       inside it.
     """
     positions: dict[str, list[int]] = defaultdict(list)
     for position, header in enumerate(headers, 1):
@@ -220,6 +206,14 @@ def check_mapping(headers: list[str], mapping: Mapping, *, students: bool = True
                 "welke gebruikt moet worden.",
             )
     missing = missing_required(mapping, students=students)
+    named = [h for h in headers if h]
+    if missing and len(named) == 1 and any(sep in named[0] for sep in ";,\t"):
+        raise FileProblem(
+            "missing_required_columns",
+            f"Alle gegevens staan in één kolom ('{named[0][:60]}'). Splits de kolom in Excel: "
+            "Gegevens › Tekst naar kolommen, kies 'Gescheiden' en het scheidingsteken (komma "
+            "of puntkomma), en sla het bestand opnieuw op.",
+        )
     if missing:
         labels = ", ".join(LABELS[field] for field in missing)
         found = ", ".join(h for h in headers if h) or "geen"

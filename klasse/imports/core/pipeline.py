@@ -13,11 +13,12 @@ from django.conf import settings
 from klasse.accounts.models import School
 
 from .applying import AppliedChanges, StalePlan, apply_plan
+from .cell_problems import merge_cell_problems
 from .mapping import (
+    Mapping,
     apply_overrides,
     check_mapping,
     column_fills,
-    fill_empty_cells,
     suggest_mapping,
 )
 from .planning import Actions, Plan, make_plan
@@ -43,6 +44,7 @@ class Prepared:
             "encoding": self.table.encoding,
             "delimiter": self.table.delimiter,
             "rows": len(self.table.rows),
+            "sheet": self.table.sheet,
         }
 
 
@@ -59,8 +61,21 @@ def read_upload(
     )
 
 
+def fill_empty_cells(table: Table, mapping: Mapping, fills: Mapping) -> None:
+    """Write each fill column's value into the empty cells of its field's column, in place
+    (trimmed: a cell of spaces is empty)."""
+    column = {field: table.headers.index(h) for h, field in mapping.items() if field}
+    pairs = [(column[field], table.headers.index(h)) for h, field in fills.items()]
+    for row in table.rows:
+        cells = row.cells
+        for target, source in pairs:
+            if not cells[target].strip() and cells[source].strip():
+                cells[target] = cells[source]
+
+
 def resolve_mapping(table: Table, overrides: dict[str, str | None] | None) -> dict:
-    """The automatic mapping with the administrator's changes; all required columns or stop.
+    """The automatic mapping with the administrator's changes; all required columns or stop
+    (FileProblem; for a workbook it names the sheet read and the sheets there are).
 
     An override that names no column of the file, or one field twice, is a mistake of the
     caller, not of the file: it raises ValueError (the command line exits 2 on it).
@@ -68,7 +83,17 @@ def resolve_mapping(table: Table, overrides: dict[str, str | None] | None) -> di
     mapping = suggest_mapping(table.headers)
     if overrides:
         mapping = apply_overrides(mapping, overrides)
-    check_mapping(table.headers, mapping, students=has_students(table, mapping))
+    try:
+        check_mapping(table.headers, mapping, students=has_students(table, mapping))
+    except FileProblem as problem:
+        if problem.code != "missing_required_columns" or table.sheet is None:
+            raise
+        sheets = ", ".join(f"'{name}'" for name in table.sheets)
+        raise FileProblem(
+            problem.code,
+            f"{problem.message} Gelezen is het werkblad '{table.sheet}'; geen werkblad van "
+            f"dit bestand heeft alle verplichte kolommen. Werkbladen: {sheets}.",
+        ) from None
     return mapping
 
 
@@ -103,6 +128,7 @@ def prepare_import(
         if fills:
             fill_empty_cells(table, mapping, fills)
         rows = validate_rows(table, mapping)
+        merge_cell_problems(table.cell_problems, table.headers, mapping, rows)
         columns = {f: header for header, f in mapping.items() if f}
         plan = make_plan(
             rows, school=school, actions=actions, mapped_fields=set(columns), columns=columns

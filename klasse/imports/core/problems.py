@@ -38,6 +38,9 @@ ROW_ERROR_CODES = frozenset(
         "invalid_characters",
         "weak_password",
         "wrong_column_count",
+        "spreadsheet_date",
+        "spreadsheet_error",
+        "formula_without_value",
     }
 )
 ROW_WARNING_CODES = frozenset(
@@ -47,6 +50,7 @@ ROW_WARNING_CODES = frozenset(
         "similar_account",
         "programme_spelling",
         "damaged_value",
+        "skipped_lines",
     }
 )
 

@@ -14,8 +14,10 @@ import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Literal
 
+from klasse.imports.core.cell_problems import ERROR_HINT, CellProblems, error_cells
 from klasse.imports.core.csv_text import (
     DELIMITERS,
     ESCAPED_CELL,
@@ -24,9 +26,17 @@ from klasse.imports.core.csv_text import (
     detect_delimiter,
     is_blank,
     quote_problem,
+    unwrap_records,
+)
+from klasse.imports.core.header_row import (
+    HEADER_SEARCH_ROWS,
+    clean_header,
+    header_index,
+    sep_line,
+    skipped_warning,
 )
 from klasse.imports.core.problems import FileProblem, Problem
-from klasse.imports.core.xlsx import xlsx_records
+from klasse.imports.core.xlsx import xlsx_sheet
 
 _FORMULA_CHARS = frozenset("=+-@\t\r")
 
@@ -49,6 +59,11 @@ class Table:
     headers: list[str]
     rows: list[Row]
     warnings: list[Problem] = field(default_factory=list)
+    sheet: str | None = None  # the sheet read; None for CSV
+    sheets: list[str] = field(default_factory=list)  # every sheet of the workbook
+    # Cells whose text is no value (an Excel date or error value, a formula without a
+    # result), by row number and column index: see cell_problems.merge_cell_problems.
+    cell_problems: CellProblems = field(default_factory=dict)
 
 
 def read_table(
@@ -64,9 +79,13 @@ def read_table(
 
     1. Refuse an oversized file before looking inside it.
     2. Recognise the format by its first bytes, never by the file name.
-    3. XLSX: check the zip for bombs, then read the first sheet with openpyxl.
+    3. XLSX: check the zip for bombs, then read with openpyxl the first visible sheet
+       that names the required columns (`xlsx.xlsx_sheet`).
        CSV: decode (BOM, UTF-8, else Windows-1252), find the separator, parse strictly.
-    4. Skip blank and repeated header lines, pad short rows, flag long ones.
+    4. Take a first line `sep=;` as the separator; take as header the row (within the
+       first ten) that names the required columns, and warn about the rows above it
+       (`skipped_lines`). Numbers stay those the spreadsheet shows.
+    5. Skip blank and repeated header lines, pad short rows, flag long ones.
     `encoding` and `delimiter` override detection (ValueError for an unknown value).
     """
     if len(data) > max_bytes:
@@ -76,9 +95,20 @@ def read_table(
             f"{max_bytes / 1048576:.0f} MB. Splits het bestand en importeer de delen na elkaar.",
         )
     if _sniff(data, filename) == "xlsx":
+        sheet = xlsx_sheet(data)
         with gc_paused():
-            return _build_table("xlsx", None, None, xlsx_records(data), max_rows, True, [])
+            table = _build_table("xlsx", None, None, sheet.records, max_rows, True, [])
+        table.sheet, table.sheets = sheet.name, sheet.names
+        table.cell_problems = sheet.cell_problems
+        return table
     text, encoding, warnings = decode(data, encoding)
+    directive = sep_line(text)
+    if directive is not None:
+        # Excel takes the separator from this line and hides it: the header is row 1.
+        text = text[directive[1] :]
+        if delimiter is None and directive[0] in DELIMITERS:
+            delimiter = directive[0]
+        warnings.append(_warning(None, None, "skipped_lines", _SEP_SKIPPED))
     if delimiter is None:
         delimiter = detect_delimiter(text)
     elif delimiter not in DELIMITERS:
@@ -86,11 +116,18 @@ def read_table(
     # Escaped cells are rare; one search over the text spares a check of every cell.
     unescape = ESCAPED_CELL.search(text) is not None
     records = csv_records(text, delimiter)
+    unwrapped = unwrap_records(text, delimiter) if text[:1] in '"\ufeff' else None
+    if unwrapped is not None:
+        records, delimiter = unwrapped
+        warnings.append(_warning(None, None, "repaired_text", _UNWRAPPED))
     with gc_paused():
         try:
-            return _build_table("csv", encoding, delimiter, records, max_rows, unescape, warnings)
+            table = _build_table("csv", encoding, delimiter, records, max_rows, unescape, warnings)
         except csv.Error as exc:
             raise quote_problem(text, delimiter, exc) from None
+    if ERROR_HINT.search(text):  # an export of a sheet with `#N/B` in it: rare
+        table.cell_problems = error_cells(table.rows)
+    return table
 
 
 def has_suspect_characters(text: str) -> bool:
@@ -139,13 +176,6 @@ def _sniff(data: bytes, filename: str) -> Literal["csv", "xlsx"]:
 
 # --- rows -----------------------------------------------------------------------------
 
-_CONTROL_RUN = re.compile(r"\s*[\x00-\x1f\x7f-\x9f\u2028\u2029]+\s*")
-# Invisible format characters (Unicode category Cf: BOM, zero-width and direction marks,
-# soft hyphen): inside a header they would leave the column silently unmatched.
-_INVISIBLE = re.compile(
-    "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u180e\u200b-\u200f\u202a-\u202e"
-    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]"
-)
 _QUESTION_BY_LETTER = re.compile(r"(?<=[^\W\d_])\?|\?(?=[^\W\d_])")
 
 
@@ -172,16 +202,10 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _clean_header(text: str) -> str:
-    # A line break or tab inside a header is a typing accident: one space, so that the
-    # column still matches its field. Ordinary spaces are kept as the file wrote them.
-    return _CONTROL_RUN.sub(" ", _INVISIBLE.sub("", text)).strip()
-
-
 def _header_key(text: str) -> str:
     key = "".join(text.split()).casefold()
     # Runs on the first cell of every row: take the regexes only when they can matter.
-    return key if key.isprintable() else "".join(_clean_header(text).split()).casefold()
+    return key if key.isprintable() else "".join(clean_header(text).split()).casefold()
 
 
 def _build_table(
@@ -194,10 +218,19 @@ def _build_table(
     warnings: list[Problem],
 ) -> Table:
     records = iter(records)
-    header_number, raw = next(((n, r) for n, r in records if not is_blank(r)), (0, []))
+    head = []  # the first non-blank rows: the header is one of them
+    for number, cells in records:
+        if not is_blank(cells):
+            head.append((number, cells))
+            if len(head) == HEADER_SEARCH_ROWS:
+                break
+    index = header_index([cells for _, cells in head])
+    header_number, raw = head[index] if head else (0, [])
+    warnings.extend(skipped_warning(n, cells, header_number) for n, cells in head[:index])
+    records = chain(head[index + 1 :], records)
     while raw and not raw[-1].strip():
         raw = raw[:-1]  # trailing separators after the last header
-    headers = [_clean_header(cell) for cell in raw]
+    headers = [clean_header(cell) for cell in raw]
     if not any(headers):
         raise FileProblem("empty_file", "Het bestand is leeg. Kies een bestand met leerlingen.")
     for cell, header in zip(raw, headers, strict=True):
@@ -248,7 +281,17 @@ def _build_table(
     return Table(fmt, encoding, delimiter, headers, rows, warnings)
 
 
-def _warning(row: int, column: str | None, code: str, message: str) -> Problem:
+_UNWRAPPED = (
+    "Elke regel van het bestand stond als één waarde tussen aanhalingstekens; Klasse heeft "
+    "de kolommen daarbinnen gelezen. Controleer de voorbeelden."
+)
+_SEP_SKIPPED = (
+    "De eerste regel 'sep=' is niet ingelezen: die geeft alleen het scheidingsteken aan "
+    "(Excel toont haar niet). De kopregel is rij 1."
+)
+
+
+def _warning(row: int | None, column: str | None, code: str, message: str) -> Problem:
     return Problem(row, column, None, "warning", code, message)
 
 

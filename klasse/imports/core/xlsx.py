@@ -1,4 +1,4 @@
-"""The XLSX half of `reading.read_table`: refuse bombs, then yield the first sheet as text.
+"""The XLSX half of `reading.read_table`: refuse bombs, choose the sheet, yield it as text.
 
 An .xlsx file is a zip of XML documents, so two old attacks apply: a zip bomb (a small file
 that unpacks to gigabytes) and an XML entity bomb (a DOCTYPE whose entities expand
@@ -14,8 +14,14 @@ import re
 import zipfile
 import zlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from decimal import Decimal
+from itertools import islice
+from typing import Any
 
+from klasse.imports.core.cell_problems import ERROR_VALUES, CellProblem, CellProblems
+from klasse.imports.core.header_row import required_named
+from klasse.imports.core.mapping import REQUIRED_COLUMNS
 from klasse.imports.core.problems import FileProblem
 
 MAX_XLSX_ENTRIES = 1000
@@ -29,8 +35,20 @@ _RESAVE = "Open het in Excel en sla het opnieuw op als .xlsx, of als 'CSV UTF-8'
 _DAMAGED = f"Het Excel-bestand is beschadigd. {_RESAVE}"
 
 
-def xlsx_records(data: bytes) -> Iterator[tuple[int, list[str]]]:
-    """(spreadsheet row number, cell texts) for every row of the first sheet, blank ones too."""
+@dataclass
+class XlsxSheet:
+    """The sheet of a workbook that holds the students."""
+
+    name: str
+    names: list[str]  # every sheet of the workbook, hidden ones too, in order
+    records: Iterator[tuple[int, list[str]]]  # (row number, cell texts), blank rows too
+    cell_problems: CellProblems  # filled while `records` is read
+
+
+def xlsx_sheet(data: bytes) -> XlsxSheet:
+    """The first visible sheet whose header names the required columns (hidden sheets and
+    instruction sheets are passed over); without one, the visible sheet that names most
+    of them, else the first visible sheet. FileProblem for a damaged file or a bomb."""
     import openpyxl  # only XLSX uploads pay for importing openpyxl
 
     check_zip(data)
@@ -39,14 +57,110 @@ def xlsx_records(data: bytes) -> Iterator[tuple[int, list[str]]]:
     except Exception:  # openpyxl raises many kinds on a damaged file; all mean the same
         raise FileProblem("unreadable_file", _DAMAGED) from None
     try:
-        sheet = workbook.worksheets[0]
+        sheet = _choose_sheet(workbook.worksheets)
+        names = list(workbook.sheetnames)
+        uncalculated = _formulas_without_value(data, sheet._worksheet_path)
+    except Exception:
+        workbook.close()
+        raise FileProblem("unreadable_file", _DAMAGED) from None
+    found: CellProblems = {}
+    return XlsxSheet(sheet.title, names, _records(workbook, sheet, uncalculated, found), found)
+
+
+def _choose_sheet(sheets: list) -> Any:
+    visible = [sheet for sheet in sheets if sheet.sheet_state == "visible"] or sheets[:1]
+    if not visible:
+        raise ValueError("a workbook without sheets")
+    scores = []
+    for sheet in visible:
         sheet.reset_dimensions()  # a wrong <dimension> would otherwise cut rows off
-        for number, values in enumerate(sheet.iter_rows(values_only=True), 1):
-            yield number, [cell_text(value) for value in values]
+        rows = (list(map(cell_text, values)) for values in sheet.iter_rows(values_only=True))
+        first = list(islice((cells for cells in rows if "".join(cells).strip()), 10))
+        score = max(map(required_named, first), default=0)
+        if score == len(REQUIRED_COLUMNS):
+            return sheet
+        scores.append(score)
+    best = max(scores)
+    return visible[scores.index(best)] if best >= 2 else visible[0]
+
+
+def _records(
+    workbook: Any, sheet: Any, uncalculated: set[tuple[int, int]], found: CellProblems
+) -> Iterator[tuple[int, list[str]]]:
+    """The rows as text, each cell as Excel shows it; the cells whose text is no value
+    (a date, an error value, a formula without a result) go into `found`."""
+    try:
+        for number, row in enumerate(sheet.iter_rows(), 1):
+            texts = []
+            for index, cell in enumerate(row):
+                value = cell.value
+                text = shown_text(value, cell.number_format)
+                problem = None
+                if isinstance(value, dt.date | dt.time):
+                    problem = CellProblem("spreadsheet_date", text)
+                elif cell.data_type == "e" or (isinstance(value, str) and value in ERROR_VALUES):
+                    problem = CellProblem("spreadsheet_error", text)
+                elif value is None and (number, index) in uncalculated:
+                    problem = CellProblem("formula_without_value", "")
+                if problem is not None:
+                    found.setdefault(number, {})[index] = problem
+                texts.append(text)
+            yield number, texts
     except Exception:
         raise FileProblem("unreadable_file", _DAMAGED) from None
     finally:
         workbook.close()
+
+
+_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.DOTALL)
+_REF = re.compile(rb'\br="([A-Z]+)([0-9]+)"')
+_FORMULA = re.compile(rb"<(?:\w+:)?f\b")
+_VALUE = re.compile(rb"<(?:\w+:)?v>[^<]")
+
+
+def _formulas_without_value(data: bytes, path: str) -> set[tuple[int, int]]:
+    """(row number, column index) of the formulas the sheet holds without a result.
+
+    openpyxl with data_only=True gives None for them, as for an empty cell; files that
+    scripts write often have them, as nothing has calculated them. Only a sheet with a
+    formula at all is looked at cell by cell."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        xml = archive.read(path.lstrip("/"))
+    if not _FORMULA.search(xml):
+        return set()
+    found = set()
+    for cell in _CELL.finditer(xml):
+        inner = cell.group(2) or b""
+        ref = _REF.search(cell.group(1))
+        if ref and _FORMULA.search(inner) and not _VALUE.search(inner):
+            found.add((int(ref.group(2)), _column_index(ref.group(1).decode())))
+    return found
+
+
+def _column_index(letters: str) -> int:
+    index = 0
+    for letter in letters:
+        index = index * 26 + ord(letter) - 64
+    return index - 1
+
+
+_ZEROS = re.compile(r'"?(0+)"?')
+
+
+def shown_text(value: object, number_format: str | None) -> str:
+    """`cell_text`, with the number formats that change what a school's file means:
+    `1234` formatted `000000` shows as `001234` (a stamnummer keeps its zeros)."""
+    if (
+        number_format
+        and isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and value >= 0
+        and float(value).is_integer()
+    ):
+        zeros = _ZEROS.fullmatch(number_format.split(";")[0])
+        if zeros:
+            return str(int(value)).zfill(len(zeros.group(1)))
+    return cell_text(value)
 
 
 def check_zip(data: bytes) -> None:
