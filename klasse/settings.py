@@ -10,6 +10,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from klasse.secret_key import installation_key, refuse_known_key
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("KLASSE_VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -41,10 +43,11 @@ def envlist(name: str, default: str) -> list[str]:
 
 
 DEBUG = envbool("DEBUG", False)
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    # A fixed development key: fine for a laptop and for tests, refused by check --deploy.
-    SECRET_KEY = "django-insecure-klasse-development-key-do-not-use-in-production"
+# Unset, each installation generates its own key and keeps it in VAR_DIR (never a key
+# written in the source); a published example key is refused outside DEBUG.
+SECRET_KEY = os.environ.get("SECRET_KEY", "") or installation_key(VAR_DIR)
+if not DEBUG:
+    refuse_known_key(SECRET_KEY)
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 
