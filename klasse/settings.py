@@ -195,7 +195,8 @@ AXES_FAILURE_LIMIT = envint("KLASSE_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_USERNAME_CALLABLE = "klasse.accounts.backends.throttled_username"
-AXES_RESET_ON_SUCCESS = True
+AXES_RESET_ON_SUCCESS = True  # only the username's own failures from its address
+AXES_HANDLER = "klasse.accounts.throttling.LoginThrottle"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = envbool("KLASSE_LOGIN_THROTTLING", True)
 
