@@ -4,11 +4,14 @@ Every variable is listed once in `.env.example`. The helpers are strict: a value
 cannot be understood stops the start instead of being guessed.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+
+from klasse.secret_key import installation_key, refuse_known_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("KLASSE_VAR_DIR", BASE_DIR / "var"))
@@ -41,10 +44,11 @@ def envlist(name: str, default: str) -> list[str]:
 
 
 DEBUG = envbool("DEBUG", False)
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    # A fixed development key: fine for a laptop and for tests, refused by check --deploy.
-    SECRET_KEY = "django-insecure-klasse-development-key-do-not-use-in-production"
+# Unset, each installation generates its own key and keeps it in VAR_DIR (never a key
+# written in the source); a published example key is refused outside DEBUG.
+SECRET_KEY = os.environ.get("SECRET_KEY", "") or installation_key(VAR_DIR)
+if not DEBUG:
+    refuse_known_key(SECRET_KEY)
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 
@@ -187,12 +191,26 @@ MAILERS = {
 }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Klasse <noreply@klasse.invalid>")
 
-# Login throttling (django-axes): lock a username, and an address, after repeated failures.
+# Login throttling (django-axes), per client (klasse/accounts/throttling.py): a username
+# locks for the address that guessed it, an address at a higher limit for any usernames.
 AXES_FAILURE_LIMIT = envint("KLASSE_LOGIN_FAILURE_LIMIT", 5)
+KLASSE_LOGIN_ADDRESS_FAILURE_LIMIT = envint("KLASSE_LOGIN_ADDRESS_FAILURE_LIMIT", 100)
 AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_CALLABLE = "klasse.accounts.backends.throttled_username"
-AXES_RESET_ON_SUCCESS = True
+AXES_RESET_ON_SUCCESS = True  # only the username's own failures from its address
+AXES_HANDLER = "klasse.accounts.throttling.LoginThrottle"
+# The proxies whose X-Forwarded-For is believed (addresses or networks); empty: none, and
+# REMOTE_ADDR is the client.
+KLASSE_TRUSTED_PROXIES = envlist("KLASSE_TRUSTED_PROXIES", "")
+for _proxy in KLASSE_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"KLASSE_TRUSTED_PROXIES must list addresses or networks, not {_proxy!r}"
+        ) from None
+AXES_CLIENT_IP_CALLABLE = "klasse.accounts.throttling.client_address"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = envbool("KLASSE_LOGIN_THROTTLING", True)
 

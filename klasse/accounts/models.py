@@ -5,6 +5,7 @@ import unicodedata
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from .db import same_lower
@@ -112,6 +113,9 @@ class Account(AbstractBaseUser):
         Programme, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("opleiding")
     )
     archived_at = models.DateTimeField(_("gearchiveerd op"), null=True, blank=True)
+    # Raised by every archive, never lowered: sessions and password links hash it, so those
+    # from before an archive stay dead after a restore (session_hash_value, tokens.py).
+    times_archived = models.PositiveIntegerField(default=0, db_default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -142,6 +146,15 @@ class Account(AbstractBaseUser):
     @property
     def is_active(self) -> bool:  # type: ignore[override]
         return self.archived_at is None
+
+    def _get_session_auth_hash(self, secret=None) -> str:
+        # Django's own (an HMAC of the password hash), with the archive counter added once
+        # the account has been archived: archiving ends its sessions, also the
+        # fallback-key ones, and a restore does not bring them back. Never archived, the
+        # hash is Django's, so that no session ended when this was introduced.
+        key_salt = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"
+        value = f"{self.password}:{self.times_archived}" if self.times_archived else self.password
+        return salted_hmac(key_salt, value, secret=secret, algorithm="sha256").hexdigest()
 
     @property
     def is_archived(self) -> bool:

@@ -146,7 +146,10 @@ def account_archive(*, account: Account, actor: Account) -> None:
     if account.archived_at is not None:
         return
     account.archived_at = timezone.now()
-    account.save(update_fields=["archived_at", "updated_at"])
+    # A new value for the session hash and the password-link tokens: what was open ends.
+    account.times_archived = models.F("times_archived") + 1
+    account.save(update_fields=["archived_at", "times_archived", "updated_at"])
+    account.refresh_from_db(fields=["times_archived"])
     audit_record(
         school_id=account.school_id, actor=actor, action=AuditEntry.Action.ARCHIVE, account=account
     )

@@ -1,6 +1,5 @@
 """Background jobs of the accounts app."""
 
-from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mass_mail
 from django.tasks import task
 from django.urls import reverse
@@ -9,6 +8,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from .models import Account
 from .site import base_url
+from .tokens import password_link_tokens
 
 SUBJECT = "Kies je wachtwoord voor Klasse"
 BODY = """Hallo {name},
@@ -24,7 +24,7 @@ Heb je dit niet verwacht? Dan kun je deze e-mail negeren.
 
 def password_link(account: Account) -> str:
     uid = urlsafe_base64_encode(force_bytes(account.pk))
-    token = default_token_generator.make_token(account)
+    token = password_link_tokens.make_token(account)
     path = reverse("password_choose", kwargs={"uidb64": uid, "token": token})
     return base_url() + path
 

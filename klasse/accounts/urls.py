@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import views
+from .tokens import password_link_tokens
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -13,6 +14,7 @@ urlpatterns = [
         auth_views.PasswordResetConfirmView.as_view(
             template_name="registration/password_choose.html",
             success_url="/wachtwoord-gekozen/",
+            token_generator=password_link_tokens,
         ),
         name="password_choose",
     ),

@@ -3,21 +3,22 @@
 from collections.abc import Iterable
 
 from klasse.accounts.models import Account, Role
+from klasse.imports.core.formulas import escape_formulas
 from klasse.imports.core.mapping import LABELS
 
 # docs/import-contract.md, "Columns": these labels, lower case, in this order.
 HEADERS = list(LABELS.values())
 ROLE_LABELS = {Role.STUDENT: "leerling", Role.TEACHER: "docent"}
 CLASS_SEPARATOR = ","
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def escape_formula(value: str) -> str:
-    """`=HYPERLINK(…)` → `'=HYPERLINK(…)`, so that a spreadsheet never runs a cell.
+    """`=HYPERLINK(…)` → `'=HYPERLINK(…)` and `1B,=2+5` → `1B,'=2+5`, so that a
+    spreadsheet never runs a cell, whatever separator it splits at (imports.core.formulas).
 
     The import undoes exactly this escape, so an exported `-5` comes back as `-5`.
     """
-    return f"'{value}" if value.startswith(_FORMULA_STARTS) else value
+    return escape_formulas(value)
 
 
 def account_row(account: Account, teacher_classes: Iterable[str]) -> list[str]:

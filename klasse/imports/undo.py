@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -161,7 +161,7 @@ def _undo_added(school_id: int, ids: list[int], now, result: UndoResult) -> None
     still_active = [a.pk for a in archive if a.archived_at is None]
     for start in range(0, len(still_active), CHUNK):
         Account.objects.filter(pk__in=still_active[start : start + CHUNK]).update(
-            archived_at=now, updated_at=now
+            archived_at=now, updated_at=now, times_archived=F("times_archived") + 1
         )
     result.archived = sorted(a.username for a in archive)
 
@@ -206,6 +206,8 @@ def _undo_updated(school_id: int, updated: list[dict], now, result: UndoResult) 
             else:
                 changed_since.append(FIELD_NAMES[name])
         if restore:
+            if restore.get("archived_at") is not None:  # archived again: sessions end
+                restore["times_archived"] = F("times_archived") + 1
             Account.objects.filter(pk=account.pk).update(**restore, updated_at=now)
             result.reverted.append(account.username)
             if "role" in restore:

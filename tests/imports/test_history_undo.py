@@ -155,6 +155,7 @@ def test_added_accounts_that_were_used_are_archived_not_removed(alice, run):
     result = import_undo(run=run, actor=alice)
     nieuw = Account.objects.get(username="nieuw")
     assert nieuw.is_archived and result.archived == ["nieuw"] and result.removed == []
+    assert nieuw.times_archived == 1, "its sessions and password links did not end"
 
 
 def test_an_account_archived_again_after_the_import_stays_archived(alice, run, piet):
@@ -179,6 +180,7 @@ def test_an_import_that_restored_an_account_archives_it_again_on_undo(alice, sch
     import_undo(run=run, actor=alice)
     gone.refresh_from_db()
     assert gone.is_archived
+    assert gone.times_archived == 1, "the sessions opened since the import did not end"
 
 
 def test_undoing_a_role_change_to_teacher_unlinks_the_classes(alice, school_a, sara):

@@ -47,8 +47,10 @@ class FormReader(HTMLParser):
 
 
 class Browser:
-    def __init__(self, base: str) -> None:
-        self.base, self.cookies = base, {}
+    """`forwarded_for`: the client address that nginx would add to X-Forwarded-For."""
+
+    def __init__(self, base: str, forwarded_for: str | None = None) -> None:
+        self.base, self.cookies, self.forwarded_for = base, {}, forwarded_for
         self.opener = urllib.request.build_opener(_NoRedirect)
 
     def request(self, path: str, data: bytes | None = None, content_type: str | None = None):
@@ -59,6 +61,8 @@ class Browser:
         }
         if content_type:
             headers["Content-Type"] = content_type
+        if self.forwarded_for:
+            headers["X-Forwarded-For"] = self.forwarded_for
         request = urllib.request.Request(self.base + path, data=data, headers=headers)
         try:
             response = self.opener.open(request, timeout=60)

@@ -58,6 +58,8 @@ def production_env(tmp_path: Path) -> dict:
         "SECURE_SSL_REDIRECT": "false",
         "KLASSE_TASK_BACKEND": "django_tasks_db.DatabaseBackend",
         "KLASSE_PASSWORD": PASSWORD,
+        # As deploy/klasse.env.example: nginx on this machine adds the client's address.
+        "KLASSE_TRUSTED_PROXIES": "127.0.0.1",
     }
 
 
@@ -179,3 +181,25 @@ def test_an_import_through_http_lands_in_the_database(platform):
     assert query(students) == [(40,)]
     status, _, page = browser.get(headers["Location"])
     assert status == 200 and "40" in page.decode()
+
+
+def _login(browser: Browser, username: str, password: str) -> int:
+    fields = browser.form("/inloggen/", "/inloggen/")
+    status, _, _ = browser.post(
+        "/inloggen/", [*fields, ("username", username), ("password", password)]
+    )
+    return status
+
+
+def test_failed_logins_from_one_client_lock_out_no_other_client(platform):
+    """Every request reaches gunicorn from the proxy's address; the client is the address
+    the proxy adds to X-Forwarded-For."""
+    attacker = Browser(platform.base, forwarded_for="203.0.113.66")
+    for guess in range(6):
+        assert _login(attacker, f"verzonnen{guess}", "geraden-wachtwoord") == 200
+    for guess in range(5):
+        _login(attacker, "beheer", f"geraden-wachtwoord-{guess}")
+    assert _login(attacker, "beheer", PASSWORD) == 429, "the guesser is not stopped"
+    # The administrator at school, behind the same proxy, gets in.
+    administrator = Browser(platform.base, forwarded_for="198.51.100.7")
+    assert _login(administrator, "beheer", PASSWORD) == 302

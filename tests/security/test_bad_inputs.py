@@ -532,7 +532,8 @@ def test_16_a_tab_or_cr_at_the_start_of_a_stored_value_is_escaped_in_the_export(
     call_command("export", "--school", "school-a", "--output", str(exported))
     text = exported.read_bytes().decode("utf-8-sig")
     row = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))[1]
-    assert (row[0], row[2], row[9]) == ("'\r=2+2", "'\t=1+1", "'@x")
+    # A tab or CR is also a place where a spreadsheet may split: the `=` after it is escaped.
+    assert (row[0], row[2], row[9]) == ("'\r'=2+2", "'\t'=1+1", "'@x")
 
 
 def test_16_formula_like_values_are_html_escaped_on_the_class_page(school_a, alice, class_a):

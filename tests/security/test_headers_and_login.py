@@ -150,36 +150,26 @@ def _attempt(client: Client, username: str, password: str, address: str):
     )
 
 
-def test_failed_logins_lock_the_username_whatever_the_address(settings, client, sara):
+def test_failed_logins_lock_the_username_for_that_address_only(settings, client, sara):
     settings.AXES_ENABLED = True
-    for attempt in range(settings.AXES_FAILURE_LIMIT):
-        _attempt(client, "sara", "fout-fout", f"10.0.0.{attempt + 1}")
-    response = _attempt(client, "sara", PASSWORD, "10.0.1.1")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        _attempt(client, "sara", "fout-fout", "10.0.0.1")
+    response = _attempt(client, "sara", PASSWORD, "10.0.0.1")
     assert response.status_code == 429
     assert LOCKED in response.content.decode() and "kwartier" in response.content.decode()
     assert "_auth_user_id" not in client.session
+    # Whoever guessed locked only himself: Sara gets in from her own address.
+    assert _attempt(Client(), "sara", PASSWORD, "10.0.1.1").status_code == 302
 
 
 def test_failed_logins_lock_the_username_whatever_its_case(settings, client, school_a):
     settings.AXES_ENABLED = True
     settings.AXES_FAILURE_LIMIT = 5
     make_account(school_a, "émile")
-    spellings = ["Émile", "ÉMILE", " émile ", "ÉmIlE", "émile"]
-    for attempt, spelling in enumerate(spellings):
-        _attempt(client, spelling, "fout-fout", f"10.0.2.{attempt + 1}")
-    response = _attempt(client, "émile", PASSWORD, "10.0.3.1")
+    for spelling in ["Émile", "ÉMILE", " émile ", "ÉmIlE", "émile"]:
+        _attempt(client, spelling, "fout-fout", "10.0.2.1")
+    response = _attempt(client, "émile", PASSWORD, "10.0.2.1")
     assert response.status_code == 429 and LOCKED in response.content.decode()
-
-
-def test_failed_logins_lock_the_address_whatever_the_username(settings, client, alice, sara):
-    settings.AXES_ENABLED = True
-    for attempt in range(settings.AXES_FAILURE_LIMIT):
-        _attempt(client, f"gok{attempt}", "fout-fout", "10.0.0.9")
-    response = _attempt(client, "alice", PASSWORD, "10.0.0.9")
-    assert response.status_code == 429 and LOCKED in response.content.decode()
-    assert "_auth_user_id" not in client.session
-    # Alice herself is not locked: from another address she gets in.
-    assert _attempt(Client(), "alice", PASSWORD, "10.0.0.10").status_code == 302
 
 
 def test_a_few_failures_do_not_lock(settings, client, alice):

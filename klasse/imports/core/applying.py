@@ -290,7 +290,9 @@ def _archive(plan: Plan, now, changes: AppliedChanges) -> None:
         return
     stamp = connection.ops.adapt_datetimefield_value(now)
     sql = (
-        f"UPDATE {ACCOUNT_TABLE} SET archived_at = %s, updated_at = %s "
+        # times_archived + 1 ends the sessions and password links of the archived accounts.
+        f"UPDATE {ACCOUNT_TABLE} SET archived_at = %s, updated_at = %s, "
+        "times_archived = times_archived + 1 "
         "WHERE id = %s AND school_id = %s AND archived_at IS NULL AND role = %s"
     )
     params = [(stamp, stamp, a.account_id, plan.school_id, Role.STUDENT) for a in plan.archive]

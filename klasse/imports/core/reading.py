@@ -35,10 +35,9 @@ from klasse.imports.core.header_row import (
     sep_line,
     skipped_warning,
 )
+from klasse.imports.core.formulas import unescape_formulas
 from klasse.imports.core.problems import FileProblem, Problem
 from klasse.imports.core.xlsx import xlsx_sheet
-
-_FORMULA_CHARS = frozenset("=+-@\t\r")
 
 
 @dataclass(slots=True)
@@ -303,7 +302,5 @@ def _repeats_header(cells: list[str], keys: list[str]) -> bool:
 
 
 def _unescape(cell: str) -> str:
-    """Undo our export's formula escape: `'=SUM(A1)` → `=SUM(A1)`."""
-    if len(cell) > 1 and cell[0] == "'" and cell[1] in _FORMULA_CHARS:
-        return cell[1:]
-    return cell
+    """Undo our export's formula escape: `'=SUM(A1)` → `=SUM(A1)`, `1B,'=2` → `1B,=2`."""
+    return unescape_formulas(cell)
