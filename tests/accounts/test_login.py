@@ -31,3 +31,11 @@ def test_repeated_failures_lock_the_username(client, sara, settings):
     assert response.status_code == 429
     assert "Te veel mislukte pogingen" in response.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+def test_the_language_link_names_each_language_in_itself(client):
+    dutch = client.get(reverse("login")).content.decode()
+    assert 'lang="en">English</button>' in dutch and "Engels" not in dutch
+    client.post(reverse("set_language"), {"language": "en", "next": "/inloggen/"})
+    english = client.get(reverse("login")).content.decode()
+    assert 'lang="nl">Nederlands</button>' in english and "Dutch" not in english

@@ -145,3 +145,31 @@ def test_a_programme_read_as_another_spelling_is_said_once_per_value(capsys, sch
     assert "'atheneum 2' is gelezen als 'vwo 2' (rij 3 en 1 andere rij)" in notices[0]["message"]
     programmes = dict(Account.objects.values_list("username", "programme__code"))
     assert programmes == {"anna": "havo/vwo 1", "bram": "vwo 2", "cas": "vwo 2", "daan": "havo 3"}
+
+
+def test_problems_come_by_row_with_errors_before_warnings(capsys, school_a, tmp_path):
+    path = tmp_path / "leerlingen.csv"
+    path.write_bytes(
+        template_csv(
+            "Berg;;Anna;anna;;a@b.nl;1A;havo 1;;",
+            "Dijk;;Bram;bram;;geen-adres;1A;havo 1;;",
+            "Smit;;Cas;cas;;ook-geen-adres;2A;Atheneum 2;;",
+            "Vos;;Daan;daan;;d@b.nl;2A;atheneum  2;;",
+        )
+    )
+    code, out = run(capsys, str(path), "--school", "school-a", "--add", "--dry-run", "--json")
+    found = [(p["row"], p["severity"], p["code"]) for p in json.loads(out)["problems"]]
+    assert found == [
+        (3, "error", "invalid_email"),
+        (4, "error", "invalid_email"),
+        (4, "warning", "programme_spelling"),
+    ]
+    assert "(rij 4 en 1 andere rij)" in json.loads(out)["problems"][2]["message"]
+
+
+def test_a_file_that_does_not_exist_is_said_in_dutch(capsys, school_a, tmp_path):
+    missing = tmp_path / "bestaat-niet.csv"
+    code, out = run(capsys, str(missing), "--school", "school-a", "--add", "--json")
+    error = json.loads(out)["error"]
+    assert code == 1 and error["code"] == "unreadable_file"
+    assert "het bestaat niet" in error["message"] and "No such file" not in error["message"]

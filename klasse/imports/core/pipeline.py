@@ -22,7 +22,7 @@ from .mapping import (
     suggest_mapping,
 )
 from .planning import Actions, Plan, make_plan
-from .problems import FileProblem
+from .problems import FileProblem, Problem
 from .reading import Table, gc_paused, read_table
 from .spellings import programme_spellings
 from .valid_rows import role_of
@@ -146,8 +146,16 @@ def build_report(prepared: Prepared, *, dry_run: bool) -> dict:
         "mapping": prepared.mapping,
         "fills": prepared.fills,
         "counts": prepared.plan.counts,
-        "problems": [p.as_dict() for p in (*prepared.table.warnings, *prepared.plan.problems)],
+        "problems": [p.as_dict() for p in report_problems(prepared)],
     }
+
+
+def report_problems(prepared: Prepared) -> list[Problem]:
+    """What reading and planning found, by row as the spreadsheet numbers them (problems
+    without a row first), each row's errors before its warnings (the contract's "Order in
+    the report"); a stable sort, so one row's problems keep the order they were found in."""
+    found = [*prepared.table.warnings, *prepared.plan.problems]
+    return sorted(found, key=lambda p: (p.row or 0, p.severity != "error"))
 
 
 def mass_archive_problem(plan: Plan) -> FileProblem:

@@ -28,6 +28,7 @@ from klasse.imports.core.csv_text import (
     quote_problem,
     unwrap_records,
 )
+from klasse.imports.core.formulas import unescape_formulas
 from klasse.imports.core.header_row import (
     HEADER_SEARCH_ROWS,
     clean_header,
@@ -35,7 +36,6 @@ from klasse.imports.core.header_row import (
     sep_line,
     skipped_warning,
 )
-from klasse.imports.core.formulas import unescape_formulas
 from klasse.imports.core.problems import FileProblem, Problem
 from klasse.imports.core.xlsx import xlsx_sheet
 

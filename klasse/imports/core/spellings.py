@@ -21,18 +21,21 @@ def programme_spellings(table: Table, mapping: dict[str, str | None]) -> list[Pr
     if column is None:
         return []
     index = table.headers.index(column)
-    first_row: dict[str, int] = {}
+    # One notice per spelling, whatever its case and spaces (`Atheneum 2`, `atheneum 2`).
+    first: dict[str, tuple[str, int]] = {}  # key → (the first value, its row)
     counts: Counter[str] = Counter()
     for row in table.rows:
         value = row.cells[index].strip()
-        counts[value] += 1
-        first_row.setdefault(value, row.number)
+        key = programme_key(value)
+        counts[key] += 1
+        if key not in first:
+            first[key] = (value, row.number)
     notices = []
-    for value, number in first_row.items():
+    for key, (value, number) in first.items():
         code = match_programme(value) if value else None
-        if code is None or programme_key(value) == programme_key(code):
+        if code is None or key == programme_key(code):
             continue
-        others = counts[value] - 1
+        others = counts[key] - 1
         where = f"rij {number}" + (
             f" en {others} andere {'rij' if others == 1 else 'rijen'}" if others else ""
         )

@@ -72,7 +72,7 @@ class Command(ScriptCommand):
                 opts,
                 FileProblem(
                     "unreadable_file",
-                    f"Het bestand '{path}' kan niet worden geopend: {error.strerror}.",
+                    f"Het bestand '{path}' kan niet worden geopend: {_why(error)}",
                 ),
             )
         record = import_run_record_cli(
@@ -127,3 +127,14 @@ class Command(ScriptCommand):
         for problem in report["problems"]:
             label = "FOUT" if problem["severity"] == "error" else "let op"
             self.stdout.write(f"  {label} [{problem['code']}] {problem['message']}")
+
+
+def _why(error: OSError) -> str:
+    """What went wrong opening a file, in Dutch (the system's own words are English)."""
+    if isinstance(error, FileNotFoundError):
+        return "het bestaat niet. Controleer de naam en de map."
+    if isinstance(error, PermissionError):
+        return "je mag het niet lezen. Vraag de eigenaar van het bestand om leesrechten."
+    if isinstance(error, IsADirectoryError):
+        return "dit is een map, geen bestand. Geef het bestand zelf op."
+    return "het is niet te lezen. Controleer of het bestand nog bestaat en niet geopend is."
