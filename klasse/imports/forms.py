@@ -29,6 +29,9 @@ ENCODING_CHOICES = [
     ("utf-8-sig", _("UTF-8 met BOM")),
     ("utf-16", _("UTF-16 (Unicode-tekst uit Excel)")),
     ("cp1252", _("Windows-1252 (ANSI)")),
+    ("mac_roman", _("Mac Roman (oude Mac)")),
+    ("cp850", _("DOS (codetabel 850)")),
+    ("cp437", _("DOS (codetabel 437)")),
 ]
 DELIMITER_CHOICES = [(";", _("puntkomma ( ; )")), (",", _("komma ( , )")), ("tab", _("tab"))]
 FIELD_CHOICES = [("", _("— niet importeren —"))] + [

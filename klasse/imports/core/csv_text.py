@@ -1,5 +1,6 @@
-"""A CSV upload as text and records: its encoding (BOM, UTF-8, else Windows-1252), its
-separator, its lines and its records, and the file problems a broken one gives.
+"""A CSV upload as text and records: its encoding (BOM, UTF-8, else the single-byte code
+page that `code_pages` recognises), its separator, its lines and its records, and the file
+problems a broken one gives.
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ import re
 from collections.abc import Iterable, Iterator
 from itertools import islice
 
+from .code_pages import choose_code_page
 from .problems import FileProblem, Problem
 
-ENCODINGS = ("utf-8", "utf-8-sig", "utf-16", "cp1252")
+ENCODINGS = ("utf-8", "utf-8-sig", "utf-16", "cp1252", "mac_roman", "cp850", "cp437")
 DELIMITERS = (";", ",", "\t")  # on a tie the first wins: Dutch Excel writes ';'
 
 
@@ -27,6 +29,7 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 _SAVE_AS = "Sla het bestand in Excel op als 'CSV UTF-8 (door lidtekens gescheiden)'."
+_UTF8_LATIN = re.compile("[\u00a0-\u024f]")
 ESCAPED_CELL = re.compile(r"'[=+\-@\t\r]")  # a cheap over-approximation; see _unescape
 
 
@@ -40,9 +43,13 @@ def _line_at_byte(data: bytes, offset: int, encoding: str) -> int:
     return _line_of(before, len(before))
 
 
-def decode(data: bytes, encoding: str | None) -> tuple[str, str, list[Problem]]:
-    """The text, the encoding's name and a warning for mixed text; FileProblem otherwise."""
+def decode(data: bytes, encoding: str | None) -> tuple[str, str, list[Problem], bool]:
+    """The text, the encoding's name (one of ENCODINGS), a warning for mixed text, and
+    whether the encoding is sure (a code page guessed from little evidence is not: its
+    names are then warned about, `code_pages.name_doubts`); FileProblem otherwise.
+    `encoding` given (the administrator's choice) is taken as it is, and sure."""
     warnings: list[Problem] = []
+    sure = True
     if encoding is not None:
         name = _canonical_encoding(encoding)
     else:
@@ -52,13 +59,16 @@ def decode(data: bytes, encoding: str | None) -> tuple[str, str, list[Problem]]:
     except UnicodeDecodeError as exc:
         if encoding is not None or name != "utf-8":
             raise _undecodable(data, exc.start, name, name) from None
-        # Not UTF-8: Windows-1252 ("ANSI") is what Dutch Excel writes otherwise.
+        # Not UTF-8: Windows-1252 ("ANSI") is what Dutch Excel writes, but an old Mac or a
+        # DOS tool writes another code page; the whole file decides which.
+        # A file that holds UTF-8 too was saved as ANSI by Excel after it had UTF-8 in it:
+        # Windows-1252, and the validator repairs the UTF-8 names (`ZoÃ«` → `Zoë`).
         utf8_line = _line_at_byte(data, exc.start, "cp1252")
-        try:
-            text, name = data.decode("cp1252"), "cp1252"
-        except UnicodeDecodeError as exc2:
-            raise _undecodable(data, exc2.start, "cp1252", "UTF-8 of Windows-1252") from None
-        if _has_utf8_sequence(data):
+        page = choose_code_page(data, utf8_inside=_has_utf8_sequence(data))
+        if page is None:
+            raise _undecodable(data, exc.start, "cp1252", "UTF-8 of Windows-1252") from None
+        text, name, sure = page.text, page.name, page.sure
+        if page.mixed:
             # Mixed: say so, so the repaired names the validator reports are no surprise.
             message = (
                 f"Het bestand is gelezen als Windows-1252 (ANSI) omdat regel {utf8_line} geen "
@@ -76,7 +86,7 @@ def decode(data: bytes, encoding: str | None) -> tuple[str, str, list[Problem]]:
             f"Regel {_line_of(text, nul)} bevat een NUL-teken; dit is geen gewoon tekstbestand. "
             + _SAVE_AS,
         )
-    return text, name, warnings
+    return text, name, warnings, sure
 
 
 # Bytes that DOS and old tools leave after the data: Ctrl-Z (`copy a.csv+b.csv`), form
@@ -112,16 +122,19 @@ def _undecodable(data: bytes, offset: int, encoding: str, what: str) -> FileProb
 
 
 def _has_utf8_sequence(data: bytes) -> bool:
-    # Valid UTF-8 sequences decode to non-ASCII characters other than U+FFFD; pure
-    # Windows-1252 text has none. Whole-buffer operations keep this fast.
+    """Whether `data` holds UTF-8 for the letters of names (Latin, U+00A0–U+024F): a file
+    Excel saved as ANSI after UTF-8 had got into it. Other valid sequences are chance
+    (`ßà` in code page 850 is the bytes of U+1145)."""
     text = data.decode("utf-8", "replace")
-    non_ascii = len(text) - len(text.encode("ascii", "ignore"))
-    return non_ascii > text.count("\ufffd")
+    if len(text) - len(text.encode("ascii", "ignore")) == text.count("\ufffd"):
+        return False  # no valid sequence at all: the common case, in whole-buffer passes
+    return _UTF8_LATIN.search(text) is not None
 
 
 def _canonical_encoding(encoding: str) -> str:
     try:
         name = codecs.lookup(encoding).name
+        name = "mac_roman" if name == "mac-roman" else name  # Python's own spelling
     except LookupError:
         name = ""
     if name not in ENCODINGS:

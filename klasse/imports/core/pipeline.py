@@ -14,6 +14,7 @@ from klasse.accounts.models import School
 
 from .applying import AppliedChanges, StalePlan, apply_plan
 from .cell_problems import merge_cell_problems
+from .code_pages import name_doubts
 from .mapping import (
     Mapping,
     apply_overrides,
@@ -129,6 +130,7 @@ def prepare_import(
             fill_empty_cells(table, mapping, fills)
         rows = validate_rows(table, mapping)
         merge_cell_problems(table.cell_problems, table.headers, mapping, rows)
+        name_doubts(table, mapping, rows)
         columns = {f: header for header, f in mapping.items() if f}
         plan = make_plan(
             rows, school=school, actions=actions, mapped_fields=set(columns), columns=columns

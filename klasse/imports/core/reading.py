@@ -63,6 +63,8 @@ class Table:
     # Cells whose text is no value (an Excel date or error value, a formula without a
     # result), by row number and column index: see cell_problems.merge_cell_problems.
     cell_problems: CellProblems = field(default_factory=dict)
+    # False when the code page was a best guess from little evidence (code_pages).
+    encoding_sure: bool = True
 
 
 def read_table(
@@ -100,7 +102,7 @@ def read_table(
         table.sheet, table.sheets = sheet.name, sheet.names
         table.cell_problems = sheet.cell_problems
         return table
-    text, encoding, warnings = decode(data, encoding)
+    text, encoding, warnings, sure = decode(data, encoding)
     directive = sep_line(text)
     if directive is not None:
         # Excel takes the separator from this line and hides it: the header is row 1.
@@ -126,6 +128,7 @@ def read_table(
             raise quote_problem(text, delimiter, exc) from None
     if ERROR_HINT.search(text):  # an export of a sheet with `#N/B` in it: rare
         table.cell_problems = error_cells(table.rows)
+    table.encoding_sure = sure
     return table
 
 
