@@ -18,6 +18,7 @@ from __future__ import annotations
 import codecs
 import unicodedata
 from dataclasses import dataclass
+from operator import attrgetter, itemgetter
 
 from charset_normalizer.md import mess_ratio
 
@@ -143,25 +144,27 @@ _TEXT_FIELDS = ("last_name", "infix", "first_name", "class_name")
 
 def name_doubts(table, mapping: dict[str, str | None], rows) -> None:
     """Warn (`suspect_characters`) on each row and column whose name or class the encoding
-    may have damaged: a character no name holds there (`odd_characters`: `Zo‘`, `ChloŽ`),
-    in any file; and, when the code page was a guess (`table.encoding_sure` False), every
-    such value with letters beyond ASCII. `rows` are the validated rows (ValidRow, by row
-    number); a value that already has a warning about its characters gets no second one.
-    Nothing is ever stored that looks damaged without a word (issue 13, kind 2)."""
+    may have damaged: in a file read in a single-byte code page (CODE_PAGES), a character
+    no name holds there (`odd_characters`: `Zo‘`, `ChloŽ`); and, when the page was a guess
+    (`table.encoding_sure` False), every such value with letters beyond ASCII. UTF-8 and
+    XLSX files name their characters themselves: their damage is the validator's (`ZoÃ«`,
+    `Zo?`). `rows` are the validated rows (ValidRow, by row number); a value that already
+    has a warning about its characters gets no second one. Nothing read in a code page is
+    stored looking damaged without a word (issue 13, kind 2)."""
+    if table.encoding not in CODE_PAGES:
+        return
     columns = [(table.headers.index(h), h, f) for h, f in mapping.items() if f in _TEXT_FIELDS]
     found: dict[int, list[tuple[str, str, str, str]]] = {}
     for index, header, fld in columns:
-        cells = [row.cells[index] for row in table.rows]
-        if "".join(cells).isascii():
-            continue  # the common case, in one pass
-        odd_of: dict[str, str] = {}
-        for row, cell in zip(table.rows, cells, strict=True):
-            if cell.isascii():
-                continue
-            if cell not in odd_of:
-                odd_of[cell] = odd_characters(cell.strip())
-            if odd_of[cell] or not table.encoding_sure:
-                found.setdefault(row.number, []).append((header, fld, cell.strip(), odd_of[cell]))
+        numbered, cells = column_texts(table, rows, fld, index)
+        # Each distinct value once: a file of ASCII or well-read names ends here.
+        odd_of = {cell: odd_characters(cell.strip()) for cell in set(cells) if not cell.isascii()}
+        if table.encoding_sure and not any(odd_of.values()):
+            continue
+        for row, cell in zip(numbered, cells, strict=True):
+            odd = odd_of.get(cell)
+            if odd is not None and (odd or not table.encoding_sure):
+                found.setdefault(row.number, []).append((header, fld, cell.strip(), odd))
     if not found:
         return
     name = ENCODING_NAMES.get(table.encoding or "", table.encoding or "")
@@ -170,6 +173,17 @@ def name_doubts(table, mapping: dict[str, str | None], rows) -> None:
             if any(p.field == fld for p in (*row.warnings, *row.errors)):
                 continue
             row.add_warning(_doubt(row.number, header, fld, value, odd, name))
+
+
+def column_texts(table, rows, fld: str, index: int) -> tuple[list, list[str]]:
+    """(the rows, the text of field `fld` in each): validation's own column when every row
+    came clean out of it (`ValidRows.columns`, made once and shared with the plan), else
+    the file's cells at `index` with the file's rows. Either has `.number` per row."""
+    try:
+        (texts,) = rows.columns((fld,))
+    except (AttributeError, KeyError, ValueError):
+        return table.rows, list(map(itemgetter(index), map(attrgetter("cells"), table.rows)))
+    return rows, texts
 
 
 def _doubt(number: int, header: str, fld: str, value: str, odd: str, encoding: str) -> Problem:

@@ -99,7 +99,11 @@ def _strip_end_marks(text: str) -> str:
     """The text without the end-of-file marks after its last line, and without a Ctrl-Z
     at the start of a line (a binary `copy /b` of two files each ending in one). A NUL
     inside the data stays: that file is no plain text, and decode says so."""
-    start = len(text.rstrip(_END_MARKS + " \t\r\n\x0b"))  # only the tail is looked at
+    # Only the tail is looked at (rstrip of the whole text would copy all of it).
+    ends = _END_MARKS + " \t\r\n\x0b"
+    tail_start = max(0, len(text) - 65536)
+    kept = text[tail_start:].rstrip(ends)
+    start = tail_start + len(kept) if kept or not tail_start else len(text.rstrip(ends))
     junk = [i for i, ch in enumerate(text[start:], start) if ch in _END_MARKS]
     # A form feed may be a value's last character; as a mark it stands on a line of its own.
     while junk and text[junk[0]] == "\x0c" and junk[0] and text[junk[0] - 1] not in "\r\n":

@@ -7,6 +7,7 @@ the same path without `apply_plan`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import attrgetter, itemgetter
 
 from django.conf import settings
 
@@ -106,7 +107,9 @@ def has_students(table: Table, mapping: dict[str, str | None]) -> bool:
     if column is None:
         return True
     index = table.headers.index(column)
-    roles = {row.cells[index].strip() for row in table.rows}
+    roles = {
+        text.strip() for text in set(map(itemgetter(index), map(attrgetter("cells"), table.rows)))
+    }
     return any(role_of(text) == "student" for text in roles)
 
 
@@ -136,7 +139,7 @@ def prepare_import(
             rows, school=school, actions=actions, mapped_fields=set(columns), columns=columns
         )
     # Said once per distinct value beside the file's own warnings, not on every row.
-    table.warnings.extend(programme_spellings(table, mapping))
+    table.warnings.extend(programme_spellings(table, mapping, rows))
     return Prepared(file_name, table, mapping, plan, fills)
 
 

@@ -371,7 +371,8 @@ def _plan_new(row: ValidRow, key: str, ctx: _Context) -> PlannedRow:
         )
     action = "add" if ctx.actions.add else "skipped"
     stamnummer = row.values.get("external_id", "")
-    if not (stamnummer and (why := damage_of(stamnummer, ""))):
+    # (Only Excel's scientific notation can be told damaged without a stored value.)
+    if not ("E" in stamnummer and (why := damage_of(stamnummer, ""))):
         return PlannedRow(row, action, set_password=True)
     column, label = ctx.columns.get("external_id"), CHANGE_LABELS["external_id"]
     row.add_warning(damaged_value(row.number, "external_id", column, label, "", stamnummer, why))

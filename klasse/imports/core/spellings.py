@@ -3,15 +3,14 @@ distinct value, so that a school sees how Klasse understood its export."""
 
 from __future__ import annotations
 
-from collections import Counter
-
 from klasse.accounts.programmes import match_programme, programme_key
 
+from .code_pages import column_texts
 from .problems import Problem
 from .reading import Table
 
 
-def programme_spellings(table: Table, mapping: dict[str, str | None]) -> list[Problem]:
+def programme_spellings(table: Table, mapping: dict[str, str | None], rows) -> list[Problem]:
     """One warning (`programme_spelling`) per distinct opleiding that the catalogue knows
     under another name (`atheneum 2` → `vwo 2`, `3 HAVO/VWO` → `havo/vwo 3`), on the first
     row that holds it. Case and spaces alone (`HAVO 3`) are not worth a word; unknown
@@ -20,22 +19,21 @@ def programme_spellings(table: Table, mapping: dict[str, str | None]) -> list[Pr
     column = next((h for h, field in mapping.items() if field == "programme"), None)
     if column is None:
         return []
-    index = table.headers.index(column)
-    # One notice per spelling, whatever its case and spaces (`Atheneum 2`, `atheneum 2`).
-    first: dict[str, tuple[str, int]] = {}  # key → (the first value, its row)
-    counts: Counter[str] = Counter()
-    for row in table.rows:
-        value = row.cells[index].strip()
-        key = programme_key(value)
-        counts[key] += 1
-        if key not in first:
-            first[key] = (value, row.number)
-    notices = []
-    for key, (value, number) in first.items():
+    numbered, cells = column_texts(table, rows, "programme", table.headers.index(column))
+    # One notice per spelling, whatever its case and spaces (`Atheneum 2`, `atheneum 2`):
+    # each distinct cell is looked at once, and only another spelling is counted.
+    by_key: dict[str, list[str]] = {}
+    for cell in set(cells):
+        value = cell.strip()
         code = match_programme(value) if value else None
-        if code is None or key == programme_key(code):
-            continue
-        others = counts[key] - 1
+        if code is not None and programme_key(value) != programme_key(code):
+            by_key.setdefault(programme_key(value), []).append(cell)
+    notices = []
+    for written in by_key.values():
+        first = min(cells.index(cell) for cell in written)
+        number, value = numbered[first].number, cells[first].strip()
+        others = sum(cells.count(cell) for cell in written) - 1
+        code = match_programme(value)
         where = f"rij {number}" + (
             f" en {others} andere {'rij' if others == 1 else 'rijen'}" if others else ""
         )
@@ -47,4 +45,5 @@ def programme_spellings(table: Table, mapping: dict[str, str | None]) -> list[Pr
         notices.append(
             Problem(number, column, "programme", "warning", "programme_spelling", message)
         )
+    notices.sort(key=lambda problem: problem.row)
     return notices
