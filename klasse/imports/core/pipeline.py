@@ -86,7 +86,9 @@ def resolve_mapping(table: Table, overrides: dict[str, str | None] | None) -> di
     if overrides:
         mapping = apply_overrides(mapping, overrides)
     try:
-        check_mapping(table.headers, mapping, students=has_students(table, mapping))
+        # (Whether the file has students matters only when no column is the opleiding.)
+        students = "programme" in mapping.values() or has_students(table, mapping)
+        check_mapping(table.headers, mapping, students=students)
     except FileProblem as problem:
         if problem.code != "missing_required_columns" or table.sheet is None:
             raise

@@ -146,6 +146,7 @@ def make_plan(
             similar,
             teaching,
             columns or {},
+            _rounded_possible(rows),
         )
         planned = _plan_rows(rows, keys, existing, context)
         archive = []
@@ -177,6 +178,16 @@ def make_plan(
 _values = partial(map, attrgetter("values"))
 
 
+def _rounded_possible(rows: list[ValidRow]) -> bool:
+    """Whether a stamnummer may be in Excel's scientific notation: one search of the
+    column that validation made, instead of a look at every new row's value."""
+    try:
+        (stamnummers,) = rows.columns(("external_id",))
+    except (AttributeError, KeyError, ValueError):
+        return True
+    return "E" in "".join(stamnummers)
+
+
 @dataclass
 class _Context:
     actions: Actions
@@ -189,6 +200,8 @@ class _Context:
     similar: dict[tuple[str, str, str], str]
     teaching: dict[int, frozenset[int]]  # a teacher's classes, by account id
     columns: dict[str, str]  # field → the header of its column, for messages
+    # False when no stamnummer can be Excel's rounded notation (no "E" in the column).
+    rounded_possible: bool = True
 
 
 def _plan_rows(
@@ -370,8 +383,8 @@ def _plan_new(row: ValidRow, key: str, ctx: _Context) -> PlannedRow:
             )
         )
     action = "add" if ctx.actions.add else "skipped"
-    stamnummer = row.values.get("external_id", "")
     # (Only Excel's scientific notation can be told damaged without a stored value.)
+    stamnummer = row.values.get("external_id", "") if ctx.rounded_possible else ""
     if not ("E" in stamnummer and (why := damage_of(stamnummer, ""))):
         return PlannedRow(row, action, set_password=True)
     column, label = ctx.columns.get("external_id"), CHANGE_LABELS["external_id"]
