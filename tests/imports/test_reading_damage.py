@@ -120,7 +120,8 @@ def test_without_a_row_naming_the_required_columns_the_first_row_is_the_header()
 
 def test_a_hidden_first_sheet_is_passed_over() -> None:
     table = read((REAL / "08-hidden-first-sheet.xlsx").read_bytes(), "lijst.xlsx")
-    assert (table.sheet, table.sheets) == ("Leerlingen", ["Instellingen", "Leerlingen"])
+    assert (table.sheet, table.sheets) == ("Leerlingen", ["Leerlingen"])
+    assert table.hidden_sheets == ["Instellingen"]
     assert [row.cells[3] for row in table.rows] == ["djansen"]
 
 

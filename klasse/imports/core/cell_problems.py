@@ -55,9 +55,9 @@ class CellProblem:
         where = f"Rij {row}, kolom '{column}'"
         if self.code == "spreadsheet_date":
             return (
-                f"{where}: de cel bevat de datum {self.shown}. Excel maakt van een waarde als "
-                "5/6 of 1-2 vanzelf een datum. Geef de kolom in Excel de celopmaak Tekst "
-                "(Start › Getalnotatie › Tekst) en typ de waarde opnieuw."
+                f"{where}: de cel bevat {_date_or_time(self.shown)}. Excel maakt van een "
+                "waarde als 5/6 of 1-2 vanzelf een datum. Geef de kolom in Excel de celopmaak "
+                "Tekst (Start › Getalnotatie › Tekst) en typ de waarde opnieuw."
             )
         if self.code == "spreadsheet_error":
             return (
@@ -103,3 +103,12 @@ def merge_cell_problems(cell_problems: CellProblems, headers: list[str], mapping
             message = cell.message(row.number, header)
             row.add_error(Problem(row.number, header, fld, "error", cell.code, message))
             rows.clean_students = False
+
+
+def _date_or_time(shown: str) -> str:
+    """`de datum 05-06-2025`, or `de tijd 08:30:00` for a time alone."""
+    return (
+        f"de tijd {shown}"
+        if ":" in shown and not any(c in shown for c in "-/")
+        else f"de datum {shown}"
+    )

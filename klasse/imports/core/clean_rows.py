@@ -33,6 +33,7 @@ from klasse.accounts.rules import (
     teacher_class_names,
 )
 
+from .code_pages import ODD_HINT, odd_characters
 from .valid_rows import NAME_AND_CLASS, NO_CLASSES, ValidRow, role_of
 
 
@@ -203,6 +204,8 @@ def _rows_look_clean(picked: list[tuple[str, ...]], fields: tuple[str, ...]) -> 
         text = _SEP.join(name_texts)
         if "?" in text or "\ufffd" in text or MOJIBAKE_HINT.search(text):
             return False
+        if not text.isascii() and ODD_HINT.search(text):
+            return False  # a symbol in a name, maybe: `_checked_columns` finds which
     return True
 
 
@@ -223,6 +226,8 @@ def _checked_columns(picked, fields: tuple[str, ...], mark) -> dict[str, list[st
         if fld != "username" and not joined.isprintable() and CONTROL.search(joined):
             mark(column, CONTROL.search)
         if fld in NAME_AND_CLASS:
+            if not joined.isascii() and ODD_HINT.search(joined):
+                mark(column, odd_characters)
             if not joined.isprintable() and (
                 OTHER_SPACES.search(joined) or INVISIBLE.search(joined)
             ):

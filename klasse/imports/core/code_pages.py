@@ -16,6 +16,7 @@ finds, per value, what no name holds, so that a doubt is said where it matters.
 from __future__ import annotations
 
 import codecs
+import re
 import unicodedata
 from dataclasses import dataclass
 from operator import attrgetter, itemgetter
@@ -32,6 +33,16 @@ CODE_PAGES = ("cp1252", "cp850", "mac_roman", "cp437")
 _DUTCH_LETTERS = frozenset("ëéèïöüçËÉÖÜÇ")
 _COMMON_LETTERS = frozenset("êíîóôúûáàâäñışğãõÈÏÓÚÁÀÄŞİĞÃÕ")
 _NAME_LETTERS = frozenset("åæøœùÿßłńśźżćęąőűčšžřťďňůăţșýòÂÊÎÔÛÅÆØŒÙŸŁŃŚŹŻĆĘĄŐŰČŠŽŘŤĎŇŮĂŢȘÝÍÌÒ")
+# The characters that can make a name odd (symbols, C1 controls, Greek, box drawing, and
+# the capitals Œ Š Ž Ÿ that Windows-1252 puts where other pages have small letters): one
+# regex over a whole column finds whether any value needs a closer look (`odd_characters`).
+ODD_HINT = re.compile(
+    "[\u0080-\u009f\u00a1-\u00bf\u00d7\u00f7\u0152\u0153\u0160\u0161\u0178"
+    "\u017d\u017e\u0192\u02c6\u02dc\u0370-\u03ff\u2010-\u2018\u201a-\u202e"
+    "\u2030-\u22ff\u2500-\u25ff\ufffd]"
+)
+_OPENING = frozenset("‘“„‚«")  # quotes that open a word: `‘nog niet’`
+_CLOSING = frozenset("”»")
 _APOSTROPHES = frozenset("’'`´")  # `’t Hart`, `d’Ancona`, `O’Brien`
 # A diaeresis starts a new syllable (Daniël, Anaïs, Noël): a vowel right after one is rare.
 _DIAERESES = frozenset("ëïüöä")
@@ -90,12 +101,27 @@ def choose_code_page(data: bytes, *, utf8_inside: bool = False) -> CodePage | No
     return CodePage(best[2], best[3], sure, best[4])
 
 
-def odd_characters(value: str) -> str:
-    """The characters of `value` that no name holds where they stand (a symbol inside a
-    word, a capital after small letters): "" for a plausible name. ASCII is never odd."""
+def odd_characters(value: str, *, any_capital: bool = False) -> str:
+    """The characters of `value` that no name holds where they stand: a symbol stuck to a
+    word (`Zo‘`, `Zo‰`, but not `’t` or `‘nog’`), or a capital after small letters — with
+    `any_capital` any such capital (a file read in a code page, where `ZoÙ` is a misread
+    `Zoë`), else only Œ Š Ž Ÿ, the capitals a wrong code page puts where names have small
+    letters (`ChloŽ`), so that ODD_HINT finds every value this finds. Letters of any
+    script are never odd themselves. "" for a plausible name; ASCII is never odd."""
     if value.isascii():
         return ""
-    return "".join(ch for i, ch in enumerate(value) if ord(ch) > 127 and _score(value, i) < 0)
+    found = []
+    for i, ch in enumerate(value):
+        if ord(ch) < 128 or ch.isspace():
+            continue
+        before = value[i - 1] if i else " "
+        if ch.isalpha():
+            small_before = before.isalpha() and before.islower()
+            if ch.isupper() and small_before and (any_capital or ch in "ŒŠŽŸ"):
+                found.append(ch)
+        elif ODD_HINT.match(ch) and _score(value, i) < 0:
+            found.append(ch)  # (an emoji or a rarer sign is a choice, not damage)
+    return "".join(found)
 
 
 def _score(text: str, i: int) -> int:
@@ -122,6 +148,10 @@ def _score(text: str, i: int) -> int:
         return 1 if unicodedata.name(ch, "").startswith("LATIN") else -2
     if ch.isspace():
         return 3 if before.isalpha() and after.isalpha() else 0  # `van\u00a0den`
+    if ch in _OPENING and not before.isalpha() and after.isalpha():
+        return 0  # a quotation opens: `‘nog niet’`
+    if ch in _CLOSING and before.isalpha() and not after.isalpha():
+        return 0
     if ch in _APOSTROPHES and (before.isalpha() or after.isalpha()):
         return 3  # Dutch writes `’t` and `’s` in names as often as any accent
     if before.isalpha() or after.isalpha():
@@ -158,7 +188,11 @@ def name_doubts(table, mapping: dict[str, str | None], rows) -> None:
     for index, header, fld in columns:
         numbered, cells = column_texts(table, rows, fld, index)
         # Each distinct value once: a file of ASCII or well-read names ends here.
-        odd_of = {cell: odd_characters(cell.strip()) for cell in set(cells) if not cell.isascii()}
+        odd_of = {
+            cell: odd_characters(cell.strip(), any_capital=True)
+            for cell in set(cells)
+            if not cell.isascii()
+        }
         if table.encoding_sure and not any(odd_of.values()):
             continue
         for row, cell in zip(numbered, cells, strict=True):

@@ -211,6 +211,8 @@ def unwrap_records(text: str, delimiter: str) -> tuple[list, str] | None:
 
 def _unwrapped(text: str, delimiter: str) -> tuple[list, str] | None:
     first = next((r for _, r in csv_records(text[:4096], delimiter) if not is_blank(r)), [])
+    while len(first) > 1 and not first[-1].strip():
+        first = first[:-1]  # empty cells after the one that holds the record: `"…";;`
     if len(first) != 1 or not any(d in first[0] for d in DELIMITERS):
         return None
     outer = list(csv_records(text, delimiter))

@@ -34,8 +34,11 @@ def damage_of(new: str, stored: str) -> str | None:
         return "Excel heeft het getal afgerond tot wetenschappelijke notatie; cijfers zijn verloren"
     if not stored or new == stored:
         return None
-    if new.isdigit() and stored.isdigit() and stored.lstrip("0") == new.lstrip("0"):
-        return "Excel heeft de voorloopnullen weggehaald"
+    if new.isdigit() and stored.isdigit():
+        if stored.lstrip("0") == new.lstrip("0"):
+            return "Excel heeft de voorloopnullen weggehaald"
+        if _rounded(new, stored):
+            return "Excel heeft het getal afgerond; cijfers zijn verloren"
     if len(new) == len(stored) and _LOST & set(new):
         pairs = [(a, b) for a, b in zip(new, stored, strict=True) if a != b]
         if all(a in _LOST and b.isalpha() for a, b in pairs):
@@ -47,6 +50,16 @@ def damage_of(new: str, stored: str) -> str | None:
         except (UnicodeEncodeError, UnicodeDecodeError):
             continue
     return None
+
+
+def _rounded(new: str, stored: str) -> bool:
+    """Whether the digits `new` are `stored` rounded by Excel: a number too long for its
+    cell shown as `1,23457E+11` and saved as 123457000000 (the same length, its last
+    digits zeros)."""
+    zeros = len(new) - len(new.rstrip("0"))
+    if zeros < 3 or len(new) - zeros < 3 or len(new) != len(stored) or len(stored) < 11:
+        return False  # (Excel keeps six significant digits, or five: never one or two)
+    return round(int(stored), -zeros) == int(new)
 
 
 def damaged_value(

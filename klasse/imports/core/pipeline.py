@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from operator import attrgetter, itemgetter
+from types import SimpleNamespace
 
 from django.conf import settings
 
@@ -25,7 +26,7 @@ from .mapping import (
 )
 from .planning import Actions, Plan, make_plan
 from .problems import FileProblem, Problem
-from .reading import Table, gc_paused, read_table
+from .reading import Table, gc_paused, read_table, sheets_said
 from .spellings import programme_spellings
 from .valid_rows import role_of
 from .validation import validate_rows
@@ -92,11 +93,11 @@ def resolve_mapping(table: Table, overrides: dict[str, str | None] | None) -> di
     except FileProblem as problem:
         if problem.code != "missing_required_columns" or table.sheet is None:
             raise
-        sheets = ", ".join(f"'{name}'" for name in table.sheets)
+        sheets = sheets_said(SimpleNamespace(names=table.sheets, hidden=table.hidden_sheets))
         raise FileProblem(
             problem.code,
-            f"{problem.message} Gelezen is het werkblad '{table.sheet}'; geen werkblad van "
-            f"dit bestand heeft alle verplichte kolommen. Werkbladen: {sheets}.",
+            f"{problem.message} Gelezen is het werkblad '{table.sheet}'; geen zichtbaar "
+            f"werkblad van dit bestand heeft alle verplichte kolommen. {sheets}",
         ) from None
     return mapping
 

@@ -59,7 +59,8 @@ class Table:
     rows: list[Row]
     warnings: list[Problem] = field(default_factory=list)
     sheet: str | None = None  # the sheet read; None for CSV
-    sheets: list[str] = field(default_factory=list)  # every sheet of the workbook
+    sheets: list[str] = field(default_factory=list)  # every visible sheet of the workbook
+    hidden_sheets: list[str] = field(default_factory=list)  # never read
     # Cells whose text is no value (an Excel date or error value, a formula without a
     # result), by row number and column index: see cell_problems.merge_cell_problems.
     cell_problems: CellProblems = field(default_factory=dict)
@@ -97,9 +98,20 @@ def read_table(
         )
     if _sniff(data, filename) == "xlsx":
         sheet = xlsx_sheet(data)
-        with gc_paused():
-            table = _build_table("xlsx", None, None, sheet.records, max_rows, True, [])
-        table.sheet, table.sheets = sheet.name, sheet.names
+        try:
+            with gc_paused():
+                table = _build_table("xlsx", None, None, sheet.records, max_rows, True, [])
+        except FileProblem as problem:
+            if problem.code != "empty_file" or len(sheet.names) + len(sheet.hidden) < 2:
+                raise
+            # The sheet read was no student list; with several sheets that is the news.
+            raise FileProblem(
+                "missing_required_columns",
+                f"Geen werkblad van dit bestand heeft de verplichte kolommen (achternaam, "
+                f"voornaam, gebruikersnaam, klas, opleiding). {sheets_said(sheet)} Zet de "
+                "leerlingen met een kopregel op een zichtbaar werkblad.",
+            ) from None
+        table.sheet, table.sheets, table.hidden_sheets = sheet.name, sheet.names, sheet.hidden
         table.cell_problems = sheet.cell_problems
         return table
     text, encoding, warnings, sure = decode(data, encoding)
@@ -130,6 +142,17 @@ def read_table(
         table.cell_problems = error_cells(table.rows)
     table.encoding_sure = sure
     return table
+
+
+def sheets_said(sheet) -> str:
+    """Which sheets a workbook has, for a message: the visible ones, and the hidden ones
+    (never read) apart. `sheet`: anything with `names` and `hidden` (XlsxSheet, Table's
+    `sheets` and `hidden_sheets` through `sheets_of`)."""
+    said = "Werkbladen: " + ", ".join(f"'{name}'" for name in sheet.names) + "."
+    if sheet.hidden:
+        hidden = ", ".join(f"'{name}'" for name in sheet.hidden)
+        said += f" Verborgen (die leest Klasse niet): {hidden}."
+    return said
 
 
 def has_suspect_characters(text: str) -> bool:

@@ -30,6 +30,7 @@ from klasse.accounts.rules import (
 )
 
 from .clean_rows import clean_rows
+from .code_pages import odd_characters
 from .mapping import LABELS
 from .problems import Problem
 from .reading import Table, gc_paused, has_suspect_characters
@@ -156,6 +157,15 @@ def _check_names(check: _RowChecker) -> None:
                 f"{check.where(fld)}: '{value}' is hersteld tot '{repaired}' (het "
                 "bestand is eerder met de verkeerde tekenset opgeslagen). Controleer "
                 "de naam.",
+                "warning",
+            )
+        elif odd := odd_characters(value):
+            check.problem(
+                fld,
+                "suspect_characters",
+                f"{check.where(fld)}: '{value}' bevat '{odd}', dat in een naam niet "
+                "voorkomt: waarschijnlijk is het bestand eerder in een verkeerde tekenset "
+                "opgeslagen. Verbeter de naam in je administratie of na de import.",
                 "warning",
             )
         elif ("?" in value or "\ufffd" in value) and has_suspect_characters(value):

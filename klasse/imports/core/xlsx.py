@@ -40,7 +40,8 @@ class XlsxSheet:
     """The sheet of a workbook that holds the students."""
 
     name: str
-    names: list[str]  # every sheet of the workbook, hidden ones too, in order
+    names: list[str]  # every visible sheet of the workbook, in order
+    hidden: list[str]  # the hidden (and very hidden) sheets, which are never read
     records: Iterator[tuple[int, list[str]]]  # (row number, cell texts), blank rows too
     cell_problems: CellProblems  # filled while `records` is read
 
@@ -58,13 +59,15 @@ def xlsx_sheet(data: bytes) -> XlsxSheet:
         raise FileProblem("unreadable_file", _DAMAGED) from None
     try:
         sheet = _choose_sheet(workbook.worksheets)
-        names = list(workbook.sheetnames)
+        names = [s.title for s in workbook.worksheets if s.sheet_state == "visible"]
+        hidden = [s.title for s in workbook.worksheets if s.sheet_state != "visible"]
         uncalculated = _formulas_without_value(data, sheet._worksheet_path)
     except Exception:
         workbook.close()
         raise FileProblem("unreadable_file", _DAMAGED) from None
     found: CellProblems = {}
-    return XlsxSheet(sheet.title, names, _records(workbook, sheet, uncalculated, found), found)
+    records = _records(workbook, sheet, uncalculated, found)
+    return XlsxSheet(sheet.title, names, hidden, records, found)
 
 
 def _choose_sheet(sheets: list) -> Any:
