@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "axes",
     "klasse.accounts",
     "klasse.imports",
+    "klasse.exports",
 ]
 
 MIDDLEWARE = [

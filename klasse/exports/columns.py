@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 
-from klasse.accounts.models import Account, Role
+from klasse.accounts.models import Role
 from klasse.imports.core.formulas import escape_formulas
 from klasse.imports.core.mapping import LABELS
 
@@ -21,22 +21,23 @@ def escape_formula(value: str) -> str:
     return escape_formulas(value)
 
 
-def account_row(account: Account, teacher_classes: Iterable[str]) -> list[str]:
-    """One row in `HEADERS` order; `teacher_classes` are the names of the classes a teacher
-    teaches (ignored for a student). Values are raw: the writers escape them."""
-    if account.role == Role.TEACHER:
-        class_names = CLASS_SEPARATOR.join(sorted(teacher_classes, key=str.casefold))
-    else:
-        class_names = account.school_class.name if account.school_class else ""
+def values_row(values: tuple, teacher_classes: Iterable[str]) -> list[str]:
+    """One row in `HEADERS` order from an account's `rows._FIELDS` (pk, role, last name,
+    infix, first name, username, e-mail, class name, programme code, stamnummer);
+    `teacher_classes` are the names of the classes a teacher teaches (ignored for a
+    student). Values are raw: the writers escape them."""
+    _pk, role, last_name, infix, first_name, username, email, class_name, code, external_id = values
+    if role == Role.TEACHER:
+        class_name = CLASS_SEPARATOR.join(sorted(teacher_classes, key=str.casefold))
     return [
-        account.last_name,
-        account.infix,
-        account.first_name,
-        account.username,
+        last_name,
+        infix,
+        first_name,
+        username,
         "",  # never a password: only hashes are stored, and an empty cell keeps the current one
-        account.email,
-        class_names,
-        account.programme.code if account.programme else "",
-        ROLE_LABELS.get(account.role, ""),
-        account.external_id,
+        email,
+        class_name or "",
+        code or "",
+        ROLE_LABELS.get(role, ""),
+        external_id,
     ]

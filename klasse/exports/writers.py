@@ -10,7 +10,6 @@ import io
 from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 
-from django.db.models import Prefetch, Q
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -18,10 +17,12 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from klasse.accounts.models import Account, Role, School, SchoolClass
 from klasse.accounts.programmes import load_catalogue
 
-from .columns import HEADERS, ROLE_LABELS, account_row, escape_formula
+from .columns import HEADERS, ROLE_LABELS, escape_formula
+from .rows import export_rows
+
+__all__ = ["export_rows", "csv_chunks", "write_csv", "write_xlsx"]
 
 TEMPLATE_EXAMPLE = [
     "Berg",
@@ -41,37 +42,6 @@ _COLUMN_WIDTHS = [18, 14, 14, 18, 14, 26, 10, 14, 10, 12]
 _TEXT = "@"
 
 
-def export_rows(
-    *, school: School, include_archived: bool, school_class: SchoolClass | None = None
-) -> Iterator[list[str]]:
-    """The school's students and teachers (never administrators) as rows, by last name.
-
-    Two queries in all, whatever the size of the school: accounts with their class and
-    programme joined, and the classes of the teachers among them, prefetched per chunk.
-    """
-    accounts = (
-        Account.objects.filter(school=school, role__in=[Role.STUDENT, Role.TEACHER])
-        .select_related("school_class", "programme")
-        .prefetch_related(
-            Prefetch(
-                "teaching_classes",
-                queryset=SchoolClass.objects.filter(school=school).only("id", "name"),
-            )
-        )
-        .order_by("last_name", "first_name", "username")
-    )
-    if not include_archived:
-        accounts = accounts.filter(archived_at__isnull=True)
-    if school_class is not None:
-        if school_class.school_id != school.pk:
-            raise ValueError("De klas hoort niet bij deze school.")
-        accounts = accounts.filter(
-            Q(school_class=school_class) | Q(pk__in=school_class.teachers.values("pk"))
-        )
-    for account in accounts.iterator(chunk_size=2000):
-        yield account_row(account, [c.name for c in account.teaching_classes.all()])
-
-
 def write_csv(rows: Iterable[list[str]], out: BinaryIO) -> None:
     """The header and `rows` as UTF-8 with BOM, `;` and CRLF; `out` is left open."""
     out.write(codecs.BOM_UTF8)
@@ -82,6 +52,32 @@ def write_csv(rows: Iterable[list[str]], out: BinaryIO) -> None:
         writer.writerows([escape_formula(value) for value in row] for row in rows)
     finally:
         text.detach()  # the caller owns `out`; closing the wrapper would close it
+
+
+def csv_chunks(rows: Iterable[list[str]], *, rows_per_chunk: int = 1000) -> Iterator[bytes]:
+    """The bytes of `write_csv`, for a stream: the BOM and header at once, before `rows`
+    is asked for its first row, then `rows_per_chunk` rows at a time."""
+    text = io.StringIO()
+    writer = csv.writer(text, delimiter=";", lineterminator="\r\n")
+    writer.writerow(HEADERS)
+    yield codecs.BOM_UTF8 + _take(text)
+    chunk: list[list[str]] = []
+    for row in rows:
+        chunk.append([escape_formula(value) for value in row])
+        if len(chunk) == rows_per_chunk:
+            writer.writerows(chunk)
+            chunk.clear()
+            yield _take(text)
+    if chunk:
+        writer.writerows(chunk)
+        yield _take(text)
+
+
+def _take(text: io.StringIO) -> bytes:
+    data = text.getvalue().encode("utf-8")
+    text.seek(0)
+    text.truncate()
+    return data
 
 
 def write_xlsx(rows: Iterable[list[str]], out: BinaryIO, *, template: bool = False) -> None:

@@ -7,11 +7,14 @@ from datetime import timedelta
 
 import openpyxl
 import pytest
+from django.http import StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
 
 from klasse.accounts.models import Account, Programme
 from klasse.imports.models import ImportRun, RememberedMapping
+from klasse.imports.runs import run_prepare
+from klasse.imports.wizard.fixup import fixup_csv, fixup_csv_chunks, fixup_rows
 from tests.conftest import client_for, make_account, template_csv
 from tests.imports.wizard_helpers import (
     MAGISTER,
@@ -272,7 +275,8 @@ def test_the_fixup_csv_has_the_files_columns_plus_probleem_and_is_formula_safe(a
     run = mapped(admin, data, "leerlingen.csv")
     response = admin.get(reverse("imports:fixup_csv", args=[run.pk]))
     assert response["Content-Disposition"] == 'attachment; filename="leerlingen-fouten.csv"'
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    content = b"".join(response.streaming_content)
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
     assert rows[0][-1] == "probleem" and rows[0][:-1] == data.decode().splitlines()[0].split(";")
     assert len(rows) == 2 and rows[1][0] == "'=HYPERLINK(1)" and rows[1][9] == "001"
     assert "de opleiding 'havo 9' staat niet in de lijst" in rows[1][-1]
@@ -288,12 +292,29 @@ def test_the_fixup_xlsx_has_the_same_rows_as_text(admin):
     assert "havo 9" in sheet["K2"].value
 
 
+def test_the_fixup_csv_streams_the_bytes_of_the_whole_file(admin):
+    lines = [f"=1+{n};;Kind;kind{n};;k{n}@example.nl;3HB;havo 9;;00{n}" for n in range(5)]
+    run = mapped(admin, template_csv(*lines))
+    response = admin.get(reverse("imports:fixup_csv", args=[run.pk]))
+    assert isinstance(response, StreamingHttpResponse)
+    streamed = b"".join(response.streaming_content)
+    headers, rows = fixup_rows(run_prepare(run))
+    assert streamed == fixup_csv(headers, rows) and streamed.count(b"\r\n") == 6
+    assert b"".join(fixup_csv_chunks(headers, rows, rows_per_chunk=2)) == streamed
+
+
+def test_the_fixup_xlsx_keeps_a_value_like_an_error_code_as_text(admin):
+    run = mapped(admin, template_csv("#N/A;;Kind;kind;;k@example.nl;3HB;havo 9;;001"))
+    response = admin.get(reverse("imports:fixup_xlsx", args=[run.pk]))
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
+    assert sheet["A2"].value == "#N/A" and sheet["A2"].data_type == "s"
+
+
 def test_a_fixup_file_uploaded_again_reads_as_the_original(admin):
     data = template_csv("=1+1;;Kind;kind;;k@example.nl;3HB;havo 9;;001")
     run = mapped(admin, data)
-    fixed = admin.get(reverse("imports:fixup_csv", args=[run.pk])).content.replace(
-        b"havo 9", b"havo 3", 1
-    )
+    response = admin.get(reverse("imports:fixup_csv", args=[run.pk]))
+    fixed = b"".join(response.streaming_content).replace(b"havo 9", b"havo 3", 1)
     again = mapped(admin, fixed, "leerlingen-fouten.csv")
     plan = admin.get(reverse("imports:preview", args=[again.pk])).context["plan"]
     assert plan.counts["add"] == 1 and plan.rows[0].row.values["last_name"] == "=1+1"

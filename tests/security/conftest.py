@@ -18,6 +18,7 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 
 from klasse.accounts.models import Account, Programme, Role, School, SchoolClass
+from klasse.exports.models import ExportFile
 from klasse.imports.core.planning import Actions
 from klasse.imports.models import ImportRun
 from tests.conftest import client_for, make_account
@@ -138,7 +139,8 @@ def production_env(tmp_path) -> dict[str, str]:
 @pytest.fixture
 def world(alice, tom, sara, bob, class_a, school_a, school_b, settings, tmp_path) -> dict:
     """School A with something of every kind (and B with its own), for walking every page:
-    a class only A has, a student in it, a finished import and a wizard import underway."""
+    a class only A has, a student in it, a finished import, a wizard import underway and an
+    export waiting for its download."""
     settings.UPLOAD_DIR = tmp_path / "uploads"
     rare_class = SchoolClass.objects.create(school=school_a, name="Klas-Zeldzaam")
     rare_class.teachers.add(tom)
@@ -166,8 +168,19 @@ def world(alice, tom, sara, bob, class_a, school_a, school_b, settings, tmp_path
     run_b = ImportRun.objects.create(
         school=school_b, actor=bob, file_name="b.csv", status=ImportRun.Status.DONE
     )
+    # A finished export of A's administrator, waiting for its download.
+    export_a = ExportFile.objects.create(
+        school=school_a,
+        requested_by=alice,
+        format="csv",
+        file_name="a-geheim-export.csv",
+        status=ExportFile.Status.DONE,
+        content=b"Onvindbaar;;Zeldzaamheid;geheim-kind",
+        rows=1,
+    )
     return {
         "wizard_run": _wizard_run(alice),
+        "export_a": export_a,
         "rare_class": rare_class,
         "school_a": school_a,
         "school_b": school_b,

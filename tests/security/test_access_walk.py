@@ -98,7 +98,8 @@ def _visit(persona: str, client: Client, endpoint: Endpoint, path: str) -> list[
     if changed:
         found.append("a GET changed the database")
     status, location = response.status_code, response.get("Location", "")
-    body = response.content.decode(errors="replace")
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    body = content.decode(errors="replace")
     to_login = status == 302 and location.startswith(login)
     if status >= 500:
         found.append(f"GET → {status}")

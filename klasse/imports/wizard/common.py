@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import wraps
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -51,7 +51,9 @@ CONTENT_TYPES = {
 }
 
 
-def attachment(content: bytes, file_name: str, fmt: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
+def attachment(content: bytes | Iterator[bytes], file_name: str, fmt: str) -> HttpResponse:
+    """A download; `content` as bytes, or as chunks that stream as they are made."""
+    kind = HttpResponse if isinstance(content, bytes) else StreamingHttpResponse
+    response = kind(content, content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = content_disposition_header(True, file_name)
     return response
