@@ -51,8 +51,15 @@ class Prepared:
 
 
 def read_upload(
-    data: bytes, file_name: str, *, encoding: str | None = None, delimiter: str | None = None
+    data: bytes,
+    file_name: str,
+    *,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    on_rows=None,
 ) -> Table:
+    """`read_table` with the limits of the settings (KLASSE_MAX_ROWS, _UPLOAD_BYTES,
+    _COLUMNS); `on_rows` as there. FileProblem for a file that cannot be imported."""
     return read_table(
         data,
         file_name,
@@ -60,6 +67,8 @@ def read_upload(
         delimiter=delimiter,
         max_rows=settings.KLASSE_MAX_ROWS,
         max_bytes=settings.KLASSE_MAX_UPLOAD_BYTES,
+        max_columns=settings.KLASSE_MAX_COLUMNS,
+        on_rows=on_rows,
     )
 
 
