@@ -104,3 +104,14 @@ def _replaced(data: bytes, old: bytes, new: bytes) -> bytes:
         for info in source.infolist():
             target.writestr(info, source.read(info).replace(old, new))
     return out.getvalue()
+
+
+def test_a_table_read_once_is_stored_and_loaded_as_it_was() -> None:
+    from klasse.imports.core.stored_table import table_dump, table_load
+
+    data = f"{';'.join(HEADER)}\nJansen;Zoë;d1;1A;#N/B\nBakker;Eva;e1;1A;havo 1;x\n".encode(
+        "cp1252"
+    )
+    table = read_table(data, "namen.csv")
+    assert table.cell_problems and table.warnings is not None
+    assert table_load(table_dump(table)) == table
