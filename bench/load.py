@@ -111,6 +111,7 @@ def main() -> None:
     from klasse.imports.core.mapping import suggest_mapping
     from klasse.imports.core.pipeline import read_upload
     from klasse.imports.core.planning import Actions
+    from klasse.imports.file_reading import run_read
     from klasse.imports.models import ImportRun
     from klasse.imports.runs import run_choose, run_create, run_prepare
     from klasse.imports.tasks import run_queue
@@ -162,17 +163,11 @@ def main() -> None:
     expected = {}
     for index, (school, admin) in enumerate(schools):
         data = school_file(index, args.rows, with_passwords=index % 4 == 0)
+        run = run_create(school=school, actor=admin, file_name="leerlingen.csv", data=data)
+        run_read(run_id=str(run.pk))  # as the worker reads an upload
+        run.refresh_from_db()
         table = read_upload(data, "leerlingen.csv")
-        run = run_create(
-            school=school, actor=admin, file_name="leerlingen.csv", data=data, table=table
-        )
-        run_choose(
-            run,
-            mapping=suggest_mapping(table.headers),
-            actions=Actions(add=True),
-            encoding=None,
-            delimiter=None,
-        )
+        run_choose(run, mapping=suggest_mapping(table.headers), actions=Actions(add=True))
         plan = run_prepare(run).plan
         run_queue(run, seen_fingerprint=plan.fingerprint, confirm_mass_archive=False)
         expected[run.pk] = plan.counts["add"]

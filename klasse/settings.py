@@ -160,10 +160,15 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
-# Uploaded import files live here only while the wizard needs them, under generated names.
-UPLOAD_DIR = VAR_DIR / "uploads"
+# Uploaded import files are kept in the database while the wizard needs them (web processes
+# and workers may run on different machines); one school may keep this many, this large.
+KLASSE_MAX_PENDING_UPLOADS = envint("KLASSE_MAX_PENDING_UPLOADS", 5)
+KLASSE_MAX_PENDING_BYTES = envint("KLASSE_MAX_PENDING_BYTES", 100 * 1024 * 1024)
+# The background reading of one upload stops after this many seconds.
+KLASSE_READ_SECONDS = envint("KLASSE_READ_SECONDS", 60)
 KLASSE_MAX_UPLOAD_BYTES = envint("KLASSE_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
 KLASSE_MAX_ROWS = envint("KLASSE_MAX_ROWS", 200_000)
+KLASSE_MAX_COLUMNS = envint("KLASSE_MAX_COLUMNS", 200)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 

@@ -77,11 +77,6 @@ def unexplained(html: str, codes_by_kind: dict[str, frozenset[str]]) -> list[str
     return sorted(missing)
 
 
-@pytest.fixture(autouse=True)
-def upload_dir(settings, tmp_path):
-    settings.UPLOAD_DIR = tmp_path / "uploads"
-
-
 @pytest.fixture
 def admin(alice):
     return client_for(alice)

@@ -18,7 +18,7 @@ from .core.mapping import (
     missing_required,
     suggest_mapping,
 )
-from .core.pipeline import has_students, read_upload
+from .core.pipeline import has_students
 from .core.planning import Actions
 from .core.problems import FileProblem
 from .core.reading import Table
@@ -48,7 +48,7 @@ class UploadForm(forms.Form):
     )
 
     def clean_file(self):
-        """Size first (nothing is read of a file that is too large), then read it once."""
+        """Size only: the file is read in the background (`file_reading`), never here."""
         upload = self.cleaned_data["file"]
         limit = settings.KLASSE_MAX_UPLOAD_BYTES
         if upload.size > limit:
@@ -61,10 +61,6 @@ class UploadForm(forms.Form):
                 params={"size": upload.size / 1048576, "limit": limit / 1048576},
             )
         self.content = upload.read()
-        try:
-            self.table: Table = read_upload(self.content, upload.name)
-        except FileProblem as problem:
-            raise ValidationError(problem.message, code=problem.code) from None
         return upload
 
 

@@ -20,7 +20,7 @@ PROBLEMS_PAGE_SIZE = 200
 
 def _get_run_for_admin(user: Account, pk) -> ImportRun:
     runs = ImportRun.objects.filter(school_id=user.school_id).exclude(
-        status=ImportRun.Status.PLANNED
+        status__in=[ImportRun.Status.PLANNED, ImportRun.Status.READING]
     )
     return get_object_or_404(runs.select_related("actor", "undone_by"), pk=pk)
 
@@ -29,7 +29,7 @@ def _get_run_for_admin(user: Account, pk) -> ImportRun:
 def run_list(request: HttpRequest) -> HttpResponse:
     runs = (
         ImportRun.objects.filter(school_id=request.user.school_id)
-        .exclude(status=ImportRun.Status.PLANNED)
+        .exclude(status__in=[ImportRun.Status.PLANNED, ImportRun.Status.READING])
         .select_related("actor", "undone_by")
         .defer("report", "changes")
     )

@@ -11,6 +11,7 @@ from klasse.accounts.models import School
 
 class ImportRun(models.Model):
     class Status(models.TextChoices):
+        READING = "reading", _("wordt gelezen")
         PLANNED = "planned", _("voorbeeld")
         QUEUED = "queued", _("in de wachtrij")
         RUNNING = "running", _("bezig")
@@ -31,8 +32,6 @@ class ImportRun(models.Model):
     source = models.CharField(max_length=10, default="web")  # web | cli
     file_name = models.CharField(_("bestand"), max_length=255)
     file_sha256 = models.CharField(max_length=64, blank=True)
-    # Generated name under UPLOAD_DIR, never the uploaded name; removed when done.
-    stored_file = models.CharField(max_length=100, blank=True)
     file_info = models.JSONField(default=dict)
     mapping = models.JSONField(default=dict)
     actions = models.JSONField(default=list)
@@ -72,6 +71,25 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.get_status_display()})"
+
+
+class UploadedFile(models.Model):
+    """A run's uploaded bytes and the table read from them (`core.stored_table`), in the
+    database: web processes and workers may run on different machines, so nothing passes
+    between them through a local folder. Deleted when the wizard is done, stopped or
+    abandoned (`runs`); what a school has here is capped (`uploads.uploads_check_room`)."""
+
+    run = models.OneToOneField(
+        ImportRun, on_delete=models.CASCADE, primary_key=True, related_name="upload"
+    )
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    size = models.PositiveIntegerField()
+    data = models.BinaryField()
+    table = models.BinaryField(null=True)  # None until the background reading is done
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.run_id} ({self.size} bytes)"
 
 
 class RememberedMapping(models.Model):

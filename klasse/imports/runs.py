@@ -18,11 +18,11 @@ from django.utils import timezone
 from klasse.accounts.models import Account, School
 
 from .core.mapping import Mapping
-from .core.pipeline import Prepared, prepare_import, read_upload
+from .core.pipeline import Prepared, prepare_table
 from .core.planning import Actions
 from .core.reading import Table
 from .models import ImportRun
-from .uploads import upload_delete, upload_read, upload_store
+from .uploads import upload_delete, upload_exists, upload_store, upload_table, uploads_check_room
 
 Status = ImportRun.Status
 EDITABLE = (Status.PLANNED, Status.STALE)  # the wizard's steps before "Importeer"
@@ -31,37 +31,32 @@ HEARTBEAT_EVERY = 5  # seconds
 HEARTBEAT_TIMEOUT = timedelta(seconds=60)
 
 
-def run_create(
-    *, school: School, actor: Account, file_name: str, data: bytes, table: Table
-) -> ImportRun:
-    """Store the upload under a generated name and remember what was detected in it."""
+def run_create(*, school: School, actor: Account, file_name: str, data: bytes) -> ImportRun:
+    """1. discard abandoned wizards' files; 2. refuse the upload when the school has no room
+    for it (`uploads.NoRoom`), with the school locked so that two uploads at once cannot
+    both take the last place; 3. store the bytes with a new run that is still to be read
+    (`reading.run_read`, in the background). Nothing of the file is parsed here."""
     runs_discard_abandoned()
-    detected = {"encoding": table.encoding, "delimiter": table.delimiter}
-    return ImportRun.objects.create(
-        school=school,
-        actor=actor,
-        source="web",
-        file_name=file_name[:255],
-        file_sha256=hashlib.sha256(data).hexdigest(),
-        stored_file=upload_store(data),
-        file_info={
-            "name": file_name[:255],
-            "format": table.format,
-            **detected,
-            "rows": len(table.rows),
-            "sheet": table.sheet,
-            "detected": detected,
-        },
-    )
+    with transaction.atomic():
+        School.objects.select_for_update().filter(pk=school.pk).first()
+        uploads_check_room(school=school, size=len(data))
+        run = ImportRun.objects.create(
+            school=school,
+            actor=actor,
+            source="web",
+            status=Status.READING,
+            file_name=file_name[:255],
+            file_sha256=hashlib.sha256(data).hexdigest(),
+            file_info={"name": file_name[:255]},
+        )
+        upload_store(run, data)
+    return run
 
 
-def run_read_table(run: ImportRun, *, encoding: str | None, delimiter: str | None) -> Table:
-    """The stored file read with this encoding and separator (None: the run's choice)."""
-    return read_upload(
-        upload_read(run.stored_file),
-        run.file_name,
-        **_reading(run, encoding=encoding, delimiter=delimiter),
-    )
+def run_read_table(run: ImportRun) -> Table:
+    """The table read from the run's file, as stored by the background reading;
+    `uploads.UploadGone` when the file is no longer kept."""
+    return upload_table(run)
 
 
 def run_actions(run: ImportRun, *, confirm_mass_archive: bool = False) -> Actions:
@@ -70,16 +65,16 @@ def run_actions(run: ImportRun, *, confirm_mass_archive: bool = False) -> Action
 
 
 def run_prepare(run: ImportRun, *, confirm_mass_archive: bool | None = None) -> Prepared:
-    """Read the stored file again and plan it against the school's accounts as they are now."""
+    """Plan the table read from the stored file (it is not parsed again) against the
+    school's accounts as they are now."""
     if confirm_mass_archive is None:
         confirm_mass_archive = "confirm_mass_archive" in run.actions
-    return prepare_import(
-        upload_read(run.stored_file),
+    return prepare_table(
+        upload_table(run),
         run.file_name,
         school=run.school,
         actions=run_actions(run, confirm_mass_archive=confirm_mass_archive),
         overrides=run.mapping,
-        **_reading(run, encoding=None, delimiter=None),
     )
 
 
@@ -88,15 +83,13 @@ def run_choose(
     *,
     mapping: Mapping,
     actions: Actions,
-    encoding: str | None,
-    delimiter: str | None,
 ) -> None:
-    """Save the mapping step: columns, follow-up actions, and how the file is read."""
+    """Save the mapping step: columns and follow-up actions. How the file is read was
+    saved when it was read (`file_reading.run_read`)."""
     run.mapping = mapping
     run.actions = actions.as_list()
-    run.file_info = {**run.file_info, "encoding": encoding, "delimiter": delimiter}
     run.status = Status.PLANNED
-    run.save(update_fields=["mapping", "actions", "file_info", "status"])
+    run.save(update_fields=["mapping", "actions", "status"])
 
 
 @dataclass
@@ -149,15 +142,26 @@ def run_mark_queued(run: ImportRun, *, seen_fingerprint: str, confirm_mass_archi
 
 def run_discard(run: ImportRun) -> None:
     """The administrator stops the wizard: the file goes, and so does the unfinished run."""
-    upload_delete(run.stored_file)
-    if run.status in EDITABLE:
+    upload_delete(run)
+    if run.status in (*EDITABLE, Status.READING):
+        run.delete()
+
+
+def run_discard_unread(run: ImportRun) -> None:
+    """A run whose file could not be read, once its problem is shown: nothing was imported,
+    so it goes with its file and stays out of the history."""
+    upload_delete(run)
+    if run.status == Status.FAILED and "detected" not in run.file_info:
         run.delete()
 
 
 def run_discard_file(run: ImportRun) -> None:
-    upload_delete(run.stored_file)
-    ImportRun.objects.filter(pk=run.pk).update(stored_file="")
-    run.stored_file = ""
+    """Delete the run's file and what was read of it; the run stays."""
+    upload_delete(run)
+
+
+def run_has_file(run: ImportRun) -> bool:
+    return upload_exists(run)
 
 
 INTERRUPTED = (
@@ -178,7 +182,7 @@ def runs_fail_interrupted(*, school_id: int | None = None) -> int:
     if school_id is not None:
         dead = dead.filter(school_id=school_id)
     count = 0
-    for run in dead.only("pk", "stored_file"):
+    for run in dead.only("pk"):
         run_discard_file(run)
         count += ImportRun.objects.filter(pk=run.pk, status=Status.RUNNING).update(
             status=Status.FAILED, error=INTERRUPTED, finished_at=timezone.now()
@@ -187,26 +191,14 @@ def runs_fail_interrupted(*, school_id: int | None = None) -> int:
 
 
 def runs_discard_abandoned() -> int:
-    """Files of wizards left unfinished for a day are deleted (the runs stay, without file)."""
+    """Files of wizards left unfinished for a day are deleted (the runs stay, without file);
+    so are those of readings that never ended (their worker died)."""
     cutoff = timezone.now() - ABANDONED_AFTER
-    abandoned = ImportRun.objects.filter(status__in=EDITABLE, created_at__lt=cutoff).exclude(
-        stored_file=""
+    abandoned = ImportRun.objects.filter(
+        status__in=[*EDITABLE, Status.READING], created_at__lt=cutoff, upload__isnull=False
     )
     count = 0
-    for run in abandoned.only("pk", "stored_file"):
+    for run in abandoned.only("pk"):
         run_discard_file(run)
         count += 1
     return count
-
-
-def _reading(run: ImportRun, *, encoding: str | None, delimiter: str | None) -> dict:
-    # Detection is passed as None rather than as its result: detecting also warns about a
-    # file that mixes UTF-8 and Windows-1252, which reading with a fixed encoding cannot.
-    info = run.file_info
-    detected = info.get("detected", {})
-    encoding = encoding or info.get("encoding")
-    delimiter = delimiter or info.get("delimiter")
-    return {
-        "encoding": None if encoding == detected.get("encoding") else encoding,
-        "delimiter": None if delimiter == detected.get("delimiter") else delimiter,
-    }

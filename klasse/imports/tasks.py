@@ -5,6 +5,7 @@ bookkeeping (`runs`), which know nothing of the task."""
 from django.tasks import task
 
 from .execution import run_execute
+from .file_reading import run_read
 from .models import ImportRun
 from .runs import Queued, run_mark_queued
 
@@ -13,6 +14,20 @@ from .runs import Queued, run_mark_queued
 def import_run(run_id: str) -> str:
     """Apply a queued wizard import; the outcome (done, stale, failed) is saved on the run."""
     return run_execute(run_id=run_id)
+
+
+@task()
+def read_upload_task(run_id: str) -> str:
+    """Read an uploaded file once and store its table (`file_reading.run_read`)."""
+    return run_read(run_id=run_id)
+
+
+def run_read_enqueue(run: ImportRun) -> ImportRun:
+    """Enqueue the reading of a run that waits to be read (`runs.run_create` has committed
+    it); the run as it is now (already read when tasks run inline, as in the tests)."""
+    read_upload_task.enqueue(str(run.pk))
+    run.refresh_from_db()
+    return run
 
 
 def run_queue(run: ImportRun, *, seen_fingerprint: str, confirm_mass_archive: bool) -> Queued:

@@ -2,13 +2,15 @@
 
 from django.urls import path
 
-from .wizard import mapping, preview, progress, upload
+from .wizard import mapping, preview, progress, reading, upload
 
 app_name = "imports"
 urlpatterns = [
     path("", upload.start, name="start"),
     path("sjabloon.csv", upload.template_download, {"fmt": "csv"}, name="template_csv"),
     path("sjabloon.xlsx", upload.template_download, {"fmt": "xlsx"}, name="template_xlsx"),
+    path("<uuid:pk>/lezen/", reading.reading, name="reading"),
+    path("<uuid:pk>/lezen/stand/", reading.reading_status, name="reading_status"),
     path("<uuid:pk>/koppelen/", mapping.mapping, name="mapping"),
     path("<uuid:pk>/voorbeeld/", preview.preview, name="preview"),
     path("<uuid:pk>/fouten.csv", preview.fixup, {"fmt": "csv"}, name="fixup_csv"),

@@ -239,7 +239,9 @@ def test_it_does_not_trim_values() -> None:
 def test_it_reads_a_field_longer_than_the_csv_module_default() -> None:
     long_value = "x" * 200_000
     table = read(f"a;b\n{long_value};1\n".encode())
-    assert len(table.rows[0].cells[0]) == 200_000  # too_long is the validator's row error
+    # Read, and cut to just over Excel's cell limit (wide_files): too_long is the
+    # validator's row error all the same.
+    assert table.rows[0].cells[0] == "x" * 32_768
 
 
 # --- separators ----------------------------------------------------------------------

@@ -13,15 +13,9 @@ from klasse.accounts.models import Account, Programme
 from klasse.imports.execution import ProgressWriter, run_execute
 from klasse.imports.models import ImportRun
 from tests.conftest import client_for, make_account
-from tests.imports.wizard_helpers import MAGISTER, importeer, mapped
+from tests.imports.wizard_helpers import MAGISTER, importeer, mapped, stored_files
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def upload_dir(settings, tmp_path):
-    settings.UPLOAD_DIR = tmp_path / "uploads"
-    return settings.UPLOAD_DIR
 
 
 @pytest.fixture
@@ -34,9 +28,7 @@ def run(admin) -> ImportRun:
     return mapped(admin, MAGISTER.read_bytes(), "magister.csv", Profiel="programme")
 
 
-def test_importeer_creates_the_accounts_marks_the_run_done_and_deletes_the_file(
-    admin, run, upload_dir
-):
+def test_importeer_creates_the_accounts_marks_the_run_done_and_deletes_the_file(admin, run):
     response = importeer(admin, run)
     assert response["Location"] == reverse("imports:progress", args=[run.pk])
     run.refresh_from_db()
@@ -45,7 +37,7 @@ def test_importeer_creates_the_accounts_marks_the_run_done_and_deletes_the_file(
     assert run.progress == run.total > 0
     assert run.report["problems"][0]["code"] == "unknown_programme"
     assert len(run.changes["added"]) == 4 and run.actions == ["add"]
-    assert run.stored_file == "" and list(upload_dir.iterdir()) == []
+    assert stored_files() == []
     zoe = Account.objects.get(username="zoe.jansen")
     assert (zoe.first_name, zoe.school_class.name, zoe.external_id) == ("Zoë", "3HB", "001234")
     assert not Account.objects.filter(username="anna.smit").exists()
@@ -101,7 +93,7 @@ def test_a_run_that_went_stale_in_the_queue_keeps_its_file_and_shows_the_new_pre
     ImportRun.objects.filter(pk=run.pk).update(status="queued", fingerprint="not-the-same")
     assert run_execute(run_id=str(run.pk)) == "stale"
     run.refresh_from_db()
-    assert run.status == "stale" and run.stored_file
+    assert run.status == "stale" and stored_files() == [run.pk]
     assert not Account.objects.filter(role="student").exists()
     status = admin.get(reverse("imports:progress_status", args=[run.pk]))
     assert status["HX-Redirect"] == reverse("imports:preview", args=[run.pk])
@@ -112,9 +104,7 @@ def test_a_run_that_went_stale_in_the_queue_keeps_its_file_and_shows_the_new_pre
     assert run.status == "done" and Account.objects.filter(role="student").count() == 4
 
 
-def test_a_failure_inside_the_import_changes_nothing_and_deletes_the_file(
-    admin, run, upload_dir, monkeypatch
-):
+def test_a_failure_inside_the_import_changes_nothing_and_deletes_the_file(admin, run, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
@@ -124,7 +114,7 @@ def test_a_failure_inside_the_import_changes_nothing_and_deletes_the_file(
     run.refresh_from_db()
     assert run.status == "failed" and "er is niets gewijzigd" in run.error
     assert not Account.objects.filter(role="student").exists()
-    assert run.stored_file == "" and list(upload_dir.iterdir()) == []
+    assert stored_files() == []
     page = admin.get(reverse("imports:progress", args=[run.pk])).content.decode()
     assert "De import is mislukt" in page and "Opnieuw beginnen" in page
 

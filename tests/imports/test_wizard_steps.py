@@ -21,17 +21,12 @@ from tests.imports.wizard_helpers import (
     importeer,
     mapped,
     mapping_data,
+    stored_files,
     upload,
     uploaded,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def upload_dir(settings, tmp_path):
-    settings.UPLOAD_DIR = tmp_path / "uploads"
-    return settings.UPLOAD_DIR
 
 
 @pytest.fixture
@@ -61,19 +56,19 @@ def test_the_template_downloads_as_csv_and_as_xlsx(admin):
     assert sheet["A1"].value == "achternaam" and sheet["D2"].value == "anna.vdberg"
 
 
-def test_an_upload_is_kept_under_a_generated_name_and_goes_on_to_the_mapping(admin, upload_dir):
+def test_an_upload_is_kept_in_the_database_read_once_and_goes_on_to_the_mapping(admin):
     response = upload(admin, MAGISTER.read_bytes(), "../../etc/leerlingen.csv")
     run = ImportRun.objects.get()
     assert response["Location"] == reverse("imports:mapping", args=[run.pk])
-    assert [p.name for p in upload_dir.iterdir()] == [run.stored_file]
-    assert len(run.stored_file) == 32 and "leerlingen" not in run.stored_file
+    assert stored_files() == [run.pk] and run.upload.data == MAGISTER.read_bytes()
+    assert run.upload.table is not None  # what was read, for every later step
     assert run.file_name == "leerlingen.csv" and run.status == "planned"
     assert (run.file_info["encoding"], run.file_info["delimiter"]) == ("cp1252", ";")
 
 
 def test_a_file_that_is_too_large_is_refused_before_it_is_read(admin, settings, monkeypatch):
     settings.KLASSE_MAX_UPLOAD_BYTES = 100
-    monkeypatch.setattr("klasse.imports.forms.read_upload", pytest.fail)
+    monkeypatch.setattr("klasse.imports.file_reading.read_upload", pytest.fail)
     response = upload(admin, b"x" * 101)
     assert response.status_code == 200
     assert "de grens is" in response.content.decode()
@@ -88,10 +83,10 @@ def test_a_file_that_is_too_large_is_refused_before_it_is_read(admin, settings, 
         (b"achternaam;voornaam\r\n", "alleen een kopregel"),
     ],
 )
-def test_a_file_problem_is_shown_in_dutch_and_nothing_is_kept(admin, upload_dir, data, words):
+def test_a_file_problem_is_shown_in_dutch_and_nothing_is_kept(admin, data, words):
     response = upload(admin, data)
     assert words in response.content.decode()
-    assert not ImportRun.objects.exists() and not upload_dir.exists()
+    assert not ImportRun.objects.exists() and stored_files() == []
 
 
 # --- step 2: Koppel kolommen -------------------------------------------------------------
@@ -174,7 +169,9 @@ def test_changing_the_encoding_reads_the_file_again_and_the_samples_change(admin
     page = admin.post(url, data).content.decode()
     assert "ZoÃ«" in page and "Zoë" not in page
     run.refresh_from_db()
-    assert run.file_info["encoding"] == "utf-8"  # nothing saved until Verder
+    # The file was read again, once, in the background, and that reading is kept for the
+    # next steps; the mapping itself is saved only by Verder.
+    assert run.file_info["encoding"] == "cp1252" and run.mapping == {}
 
 
 def test_changing_the_separator_shows_other_columns_and_unmapped_fields(admin):
@@ -349,18 +346,18 @@ def test_nothing_changes_on_get(admin):
     assert not Account.objects.filter(role="student").exists()
 
 
-def test_stopping_deletes_the_file_and_the_unfinished_run(admin, upload_dir):
+def test_stopping_deletes_the_file_and_the_unfinished_run(admin):
     run = uploaded(admin, MAGISTER.read_bytes())
     response = admin.post(reverse("imports:cancel", args=[run.pk]))
     assert response["Location"] == reverse("imports:start")
-    assert not ImportRun.objects.exists() and list(upload_dir.iterdir()) == []
+    assert not ImportRun.objects.exists() and stored_files() == []
 
 
-def test_files_of_wizards_abandoned_for_a_day_are_deleted_at_the_next_upload(admin, upload_dir):
+def test_files_of_wizards_abandoned_for_a_day_are_deleted_at_the_next_upload(admin):
     old = uploaded(admin, MAGISTER.read_bytes())
     ImportRun.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=2))
     new = uploaded(admin, MAGISTER.read_bytes())
     old.refresh_from_db()
-    assert old.stored_file == "" and [p.name for p in upload_dir.iterdir()] == [new.stored_file]
+    assert stored_files() == [new.pk]
     response = admin.get(reverse("imports:preview", args=[old.pk]), follow=True)
     assert "niet meer bewaard" in response.content.decode()

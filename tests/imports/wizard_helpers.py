@@ -6,10 +6,16 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from klasse.imports.models import ImportRun
+from klasse.imports.file_reading import run_read
+from klasse.imports.models import ImportRun, UploadedFile
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 MAGISTER = FIXTURES / "magister-profiel.csv"  # Windows-1252, `;`, row 5 has "havo 9"
+
+
+def stored_files() -> list:
+    """The runs whose uploaded file the database still keeps."""
+    return list(UploadedFile.objects.values_list("run_id", flat=True))
 
 
 def upload(client: Client, data: bytes, name: str = "leerlingen.csv"):
@@ -19,7 +25,11 @@ def upload(client: Client, data: bytes, name: str = "leerlingen.csv"):
 def uploaded(client: Client, data: bytes, name: str = "leerlingen.csv") -> ImportRun:
     response = upload(client, data, name)
     assert response.status_code == 302, response.content.decode()
-    return ImportRun.objects.latest("created_at")
+    run = ImportRun.objects.latest("created_at")
+    if run.status == ImportRun.Status.READING:  # tasks are queued: read it as a worker would
+        run_read(run_id=str(run.pk))
+        run.refresh_from_db()
+    return run
 
 
 def mapping_data(client: Client, run: ImportRun, **changes) -> dict:

@@ -11,6 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -93,7 +94,7 @@ def platform(tmp_path):
                 "--bind",
                 f"127.0.0.1:{port}",
                 "--workers",
-                "3",
+                "4",
                 "--timeout",
                 "120",
             ],
@@ -161,7 +162,7 @@ def test_an_import_through_http_lands_in_the_database(platform):
         {"file": ("leerlingen.csv", content)},
     )
     assert status == 302, "upload was not accepted"
-    mapping_url = headers["Location"]
+    mapping_url = wait_until_read(browser, headers["Location"])
     fields = browser.form(mapping_url, mapping_url)
     status, headers, _ = browser.post(mapping_url, [*fields, ("stap", "verder")])
     assert status == 302 and "voorbeeld" in headers["Location"]
@@ -181,6 +182,78 @@ def test_an_import_through_http_lands_in_the_database(platform):
     assert query(students) == [(40,)]
     status, _, page = browser.get(headers["Location"])
     assert status == 200 and "40" in page.decode()
+
+
+def wait_until_read(browser: Browser, location: str) -> str:
+    """Follow "Bestand wordt gelezen…" until a worker has read the file: the mapping's URL."""
+    deadline = time.monotonic() + 120
+    while "/lezen/" in location and time.monotonic() < deadline:
+        status, headers, _ = browser.get(location)
+        if status == 302:
+            location = headers["Location"]
+        else:
+            time.sleep(0.5)
+    assert "koppelen" in location, location
+    return location
+
+
+def heavy_file(rows: int = 190_000) -> bytes:
+    """Nearly the largest file the limits allow (19 MB, 190,000 rows): seconds to read."""
+    lines = (
+        f"Leerling{i};van der;Kind{i};zwaar{i};;zwaar{i}@example.nl;3HB;havo 3;;{i:06d}"
+        for i in range(rows)
+    )
+    header = "achternaam;tussenvoegsel;voornaam;gebruikersnaam;wachtwoord;e-mailadres;"
+    return (header + "klas;opleiding;rol;stamnummer\r\n" + "\r\n".join(lines)).encode()
+
+
+def test_the_login_page_answers_while_four_heavy_files_are_uploaded(platform):
+    """Issue 14, item 3: four heavy uploads at once (as many as gunicorn has processes)
+    must not hold every process; the files are read by the workers. Before the fix each
+    upload was parsed inside its request, and the login page waited for them. A guard
+    against blocking, with a generous bound, not a speed benchmark."""
+    content = heavy_file()
+    uploaders = []
+    for _ in range(4):
+        browser = Browser(platform.base)
+        assert _login(browser, "beheer", PASSWORD) == 302
+        token = dict(browser.form("/tools/importeren/", "/tools/importeren/"))
+        uploaders.append((browser, token["csrfmiddlewaretoken"]))
+    answers: list[tuple[int, str]] = []
+
+    def send(browser: Browser, token: str) -> None:
+        status, headers, _ = browser.post(
+            "/tools/importeren/",
+            [("csrfmiddlewaretoken", token)],
+            {"file": ("zwaar.csv", content)},
+        )
+        answers.append((status, headers.get("Location", "")))
+
+    threads = [threading.Thread(target=send, args=uploader) for uploader in uploaders]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.5)  # the uploads are on their way, or being handled
+    visitor = Browser(platform.base)
+    waits = []
+    for _ in range(5):
+        started = time.monotonic()
+        status, _, page = visitor.get("/inloggen/")
+        waits.append(time.monotonic() - started)
+        assert status == 200 and b"Inloggen" in page
+        time.sleep(0.2)
+    for thread in threads:
+        thread.join(timeout=120)
+    assert max(waits) < 5, f"the login page waited {max(waits):.1f} s for the uploads"
+    assert [status for status, _ in answers] == [302] * 4
+    assert all("/lezen/" in location for _, location in answers), answers
+    # And the workers read them all, each within its time budget.
+    reading = "SELECT count(*) FROM imports_importrun WHERE status = 'reading'"
+    deadline = time.monotonic() + 180
+    while query(reading) != [(0,)] and time.monotonic() < deadline:
+        time.sleep(1)
+    assert query("SELECT status, count(*) FROM imports_importrun GROUP BY status") == [
+        ("planned", 4)
+    ]
 
 
 def _login(browser: Browser, username: str, password: str) -> int:

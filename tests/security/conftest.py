@@ -141,7 +141,6 @@ def world(alice, tom, sara, bob, class_a, school_a, school_b, settings, tmp_path
     """School A with something of every kind (and B with its own), for walking every page:
     a class only A has, a student in it, a finished import, a wizard import underway and an
     export waiting for its download."""
-    settings.UPLOAD_DIR = tmp_path / "uploads"
     rare_class = SchoolClass.objects.create(school=school_a, name="Klas-Zeldzaam")
     rare_class.teachers.add(tom)
     secret = make_account(

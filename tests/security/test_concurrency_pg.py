@@ -226,19 +226,17 @@ def test_a_wizard_worker_killed_while_writing_leaves_the_accounts_as_they_were(
     tasks = pytest.importorskip("klasse.imports.tasks")
     runs = pytest.importorskip("klasse.imports.runs")
     from klasse.imports.core.pipeline import read_upload
+    from klasse.imports.file_reading import run_read
 
-    settings.UPLOAD_DIR = tmp_path / "uploads"
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     data = csv_bytes([line(f"ll{i}", klas=f"K{i % 40}") for i in range(25_000)])
-    run = runs.run_create(
-        school=school_a, actor=alice, file_name="groot.csv", data=data, table=read_upload(data, "g")
-    )
+    run = runs.run_create(school=school_a, actor=alice, file_name="groot.csv", data=data)
+    run_read(run_id=str(run.pk))  # as a worker reads the upload
+    run.refresh_from_db()
     runs.run_choose(
         run,
         mapping=pipeline.resolve_mapping(read_upload(data, "g"), None),
         actions=Actions(add=True),
-        encoding=None,
-        delimiter=None,
     )
     fingerprint = runs.run_prepare(run).plan.fingerprint
     queued = tasks.run_queue(run, seen_fingerprint=fingerprint, confirm_mass_archive=False)

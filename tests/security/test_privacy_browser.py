@@ -68,7 +68,6 @@ def real_failures(tab, failed: list[tuple[str, object]], local: str) -> list:
 
 def test_no_page_requests_anything_from_another_host(watched, alice, class_a, settings, tmp_path):
     page, seen = watched  # noqa: F811
-    settings.UPLOAD_DIR = tmp_path / "uploads"
     student = make_account(
         alice.school,
         "zoe",

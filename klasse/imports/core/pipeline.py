@@ -52,8 +52,15 @@ class Prepared:
 
 
 def read_upload(
-    data: bytes, file_name: str, *, encoding: str | None = None, delimiter: str | None = None
+    data: bytes,
+    file_name: str,
+    *,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    on_rows=None,
 ) -> Table:
+    """`read_table` with the limits of the settings (KLASSE_MAX_ROWS, _UPLOAD_BYTES,
+    _COLUMNS); `on_rows` as there. FileProblem for a file that cannot be imported."""
     return read_table(
         data,
         file_name,
@@ -61,6 +68,8 @@ def read_upload(
         delimiter=delimiter,
         max_rows=settings.KLASSE_MAX_ROWS,
         max_bytes=settings.KLASSE_MAX_UPLOAD_BYTES,
+        max_columns=settings.KLASSE_MAX_COLUMNS,
+        on_rows=on_rows,
     )
 
 
@@ -126,10 +135,25 @@ def prepare_import(
     encoding: str | None = None,
     delimiter: str | None = None,
 ) -> Prepared:
+    """Read `data` and `prepare_table` it: the command line's path."""
+    with gc_paused():
+        table = read_upload(data, file_name, encoding=encoding, delimiter=delimiter)
+        return prepare_table(table, file_name, school=school, actions=actions, overrides=overrides)
+
+
+def prepare_table(
+    table: Table,
+    file_name: str,
+    *,
+    school: School,
+    actions: Actions,
+    overrides: dict[str, str | None] | None = None,
+) -> Prepared:
+    """Map, validate and plan a table already read (the wizard's, stored once read);
+    `table` is changed in place (filled cells, warnings). FileProblem as `resolve_mapping`."""
     # One pause of the cyclic garbage collector for all three stages (each pauses it on its
     # own too): resumed after each, it would scan everything that stage built once more.
     with gc_paused():
-        table = read_upload(data, file_name, encoding=encoding, delimiter=delimiter)
         mapping = resolve_mapping(table, overrides)
         fills = column_fills(table.headers, mapping)
         if fills:

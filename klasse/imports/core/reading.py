@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import gc
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import chain
@@ -37,6 +37,13 @@ from klasse.imports.core.header_row import (
     skipped_warning,
 )
 from klasse.imports.core.problems import FileProblem, Problem
+from klasse.imports.core.wide_files import (
+    MAX_CELL_CHARS,
+    Limits,
+    check_head,
+    cut_long_cells,
+    refuse_long_header,
+)
 from klasse.imports.core.xlsx import xlsx_sheet
 
 
@@ -76,6 +83,8 @@ def read_table(
     delimiter: str | None = None,
     max_rows: int = 200_000,
     max_bytes: int = 20 * 1024 * 1024,
+    max_columns: int = 200,
+    on_rows: Callable[[int], None] | None = None,
 ) -> Table:
     """Read `data` (the upload named `filename`) or raise `FileProblem`.
 
@@ -87,8 +96,13 @@ def read_table(
     4. Take a first line `sep=;` as the separator; take as header the row (within the
        first ten) that names the required columns, and warn about the rows above it
        (`skipped_lines`). Numbers stay those the spreadsheet shows.
-    5. Skip blank and repeated header lines, pad short rows, flag long ones.
+    5. Refuse, from the first rows alone, a file wider than `max_columns` columns, and a
+       header cell longer than Excel's limit of 32,767 characters (`too_large`); a longer
+       data cell is cut to just over it (`wide_files`).
+    6. Skip blank and repeated header lines, pad short rows, flag long ones.
     `encoding` and `delimiter` override detection (ValueError for an unknown value).
+    `on_rows(n)` is called every 1,000 rows read: the background reading reports its
+    progress there and stops a reading over its time budget by raising FileProblem.
     """
     if len(data) > max_bytes:
         raise FileProblem(
@@ -97,10 +111,11 @@ def read_table(
             f"{max_bytes / 1048576:.0f} MB. Splits het bestand en importeer de delen na elkaar.",
         )
     if _sniff(data, filename) == "xlsx":
-        sheet = xlsx_sheet(data)
+        sheet = xlsx_sheet(data, max_columns=max_columns)
+        limits = Limits(max_rows, max_columns, on_rows)
         try:
             with gc_paused():
-                table = _build_table("xlsx", None, None, sheet.records, max_rows, True, [])
+                table = _build_table("xlsx", None, None, sheet.records, limits, True, [])
         except FileProblem as problem:
             if problem.code != "empty_file" or len(sheet.names) + len(sheet.hidden) < 2:
                 raise
@@ -133,9 +148,10 @@ def read_table(
     if unwrapped is not None:
         records, delimiter = unwrapped
         warnings.append(_warning(None, None, "repaired_text", _UNWRAPPED))
+    limits = Limits(max_rows, max_columns, on_rows, long_cells=len(text) > MAX_CELL_CHARS)
     with gc_paused():
         try:
-            table = _build_table("csv", encoding, delimiter, records, max_rows, unescape, warnings)
+            table = _build_table("csv", encoding, delimiter, records, limits, unescape, warnings)
         except csv.Error as exc:
             raise quote_problem(text, delimiter, exc) from None
     if ERROR_HINT.search(text):  # an export of a sheet with `#N/B` in it: rare
@@ -238,10 +254,11 @@ def _build_table(
     encoding: str | None,
     delimiter: str | None,
     records: Iterable[tuple[int, list[str]]],
-    max_rows: int,
+    limits: Limits,
     unescape: bool,
     warnings: list[Problem],
 ) -> Table:
+    max_rows, on_rows, long_cells = limits.rows, limits.on_rows, limits.long_cells
     records = iter(records)
     head = []  # the first non-blank rows: the header is one of them
     for number, cells in records:
@@ -249,8 +266,10 @@ def _build_table(
             head.append((number, cells))
             if len(head) == HEADER_SEARCH_ROWS:
                 break
+    check_head(head, limits)  # before any row past the first ten is read
     index = header_index([cells for _, cells in head])
     header_number, raw = head[index] if head else (0, [])
+    refuse_long_header(header_number, raw)
     warnings.extend(skipped_warning(n, cells, header_number) for n, cells in head[:index])
     records = chain(head[index + 1 :], records)
     while raw and not raw[-1].strip():
@@ -291,6 +310,8 @@ def _build_table(
             del cells[width:]
         if unescape:
             cells = [_unescape(cell) for cell in cells]
+        if long_cells and max(map(len, cells)) > MAX_CELL_CHARS:
+            cells = cut_long_cells(cells)
         if len(rows) >= max_rows:
             raise FileProblem(
                 "too_large",
@@ -298,6 +319,8 @@ def _build_table(
                 "en importeer de delen na elkaar.",
             )
         rows.append(Row(number, cells, extra))
+        if on_rows is not None and not len(rows) % 1000:
+            on_rows(len(rows))
     if not rows:
         raise FileProblem(
             "empty_file",

@@ -46,10 +46,12 @@ class XlsxSheet:
     cell_problems: CellProblems  # filled while `records` is read
 
 
-def xlsx_sheet(data: bytes) -> XlsxSheet:
+def xlsx_sheet(data: bytes, *, max_columns: int = 200) -> XlsxSheet:
     """The first visible sheet whose header names the required columns (hidden sheets and
     instruction sheets are passed over); without one, the visible sheet that names most
-    of them, else the first visible sheet. FileProblem for a damaged file or a bomb."""
+    of them, else the first visible sheet. FileProblem for a damaged file or a bomb.
+    Its rows are cut after `max_columns` + 1 cells, so that a row 16,384 cells wide costs
+    no more than a narrow one (`read_table` refuses a header wider than that)."""
     import openpyxl  # only XLSX uploads pay for importing openpyxl
 
     check_zip(data)
@@ -66,7 +68,7 @@ def xlsx_sheet(data: bytes) -> XlsxSheet:
         workbook.close()
         raise FileProblem("unreadable_file", _DAMAGED) from None
     found: CellProblems = {}
-    records = _records(workbook, sheet, uncalculated, found)
+    records = _records(workbook, sheet, uncalculated, found, max_columns + 1)
     return XlsxSheet(sheet.title, names, hidden, records, found)
 
 
@@ -88,13 +90,22 @@ def _choose_sheet(sheets: list) -> Any:
 
 
 def _records(
-    workbook: Any, sheet: Any, uncalculated: set[tuple[int, int]], found: CellProblems
+    workbook: Any,
+    sheet: Any,
+    uncalculated: set[tuple[int, int]],
+    found: CellProblems,
+    keep: int,
 ) -> Iterator[tuple[int, list[str]]]:
     """The rows as text, each cell as Excel shows it; the cells whose text is no value
-    (a date, an error value, a formula without a result) go into `found`."""
+    (a date, an error value, a formula without a result) go into `found`. A row keeps its
+    first `keep` cells, and after them the first filled cell beyond, if any: enough for
+    `read_table` to see that the row is wider than the file's columns."""
     try:
         for number, row in enumerate(sheet.iter_rows(), 1):
             texts = []
+            if len(row) > keep:
+                beyond = next((c for c in row[keep:] if cell_text(c.value).strip()), None)
+                row = row[:keep] if beyond is None else (*row[:keep], beyond)
             for index, cell in enumerate(row):
                 value = cell.value
                 text = shown_text(value, cell.number_format)

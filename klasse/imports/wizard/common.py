@@ -24,6 +24,10 @@ def _get_run_for_user(user: Account, pk) -> ImportRun:
     return get_object_or_404(runs.select_related("school"), pk=pk)
 
 
+# Where a run that is not at this step is shown instead (by status).
+STEP_OF = {ImportRun.Status.READING: "imports:reading"}
+
+
 def wizard_step(view: Callable) -> Callable:
     """Administrators only; a step whose stored file is gone starts the wizard again."""
 

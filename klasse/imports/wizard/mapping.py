@@ -10,17 +10,19 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from ..core.mapping import LABELS, column_fills, suggest_mapping
 from ..core.planning import Actions
-from ..core.problems import FileProblem
 from ..core.reading import Table
+from ..file_reading import run_reading_problem, run_reread
 from ..forms import MappingForm, ReadingForm
 from ..models import ImportRun
 from ..remembered import actions_initial, headers_key, mapping_initial, mapping_remember
 from ..runs import EDITABLE, run_choose, run_read_table
-from .common import _get_run_for_user, wizard_step
+from ..tasks import run_read_enqueue
+from .common import STEP_OF, _get_run_for_user, wizard_step
 
 SAMPLES = 3
 SAMPLE_ROWS = 50
@@ -30,24 +32,19 @@ SAMPLE_ROWS = 50
 def mapping(request: HttpRequest, pk) -> HttpResponse:
     run = _get_run_for_user(request.user, pk)
     if run.status not in EDITABLE:
-        return redirect("imports:progress", run.pk)
+        return redirect(STEP_OF.get(run.status, "imports:progress"), run.pk)
     step = request.POST.get("stap", "")
     reading, table, problem = _read(run, request.POST)
+    if table is None:  # read again in the background: wait for it there
+        return _to_reading(request, run)
     form = _mapping_form(run, table, request.POST)
     if step == "verder" and not form.is_bound:
         problem = _(
             "De kolommen zijn opnieuw ingelezen. Controleer de koppeling en klik op Verder."
         )
     elif step == "verder" and form.is_valid():
-        encoding, delimiter = reading.chosen() if reading else (None, None)
         choice = form.cleaned_data
-        run_choose(
-            run,
-            mapping=choice["mapping"],
-            actions=choice["actions"],
-            encoding=encoding,
-            delimiter=delimiter,
-        )
+        run_choose(run, mapping=choice["mapping"], actions=choice["actions"])
         mapping_remember(school=run.school, headers=table.headers, mapping=choice["mapping"])
         return redirect("imports:preview", run.pk)
     context = {
@@ -66,17 +63,32 @@ def mapping(request: HttpRequest, pk) -> HttpResponse:
     return render(request, "imports/mapping.html", context)
 
 
-def _read(run: ImportRun, posted) -> tuple[ReadingForm | None, Table, str]:
-    """The table as the administrator now asks to read it; if that fails, as before."""
+def _read(run: ImportRun, posted) -> tuple[ReadingForm | None, Table | None, str]:
+    """The table as the administrator now asks to read it. Another encoding or separator
+    is read by the worker (table None while it reads); if that fails, the table stays as
+    it was read before, with the problem."""
     if run.file_info.get("format") != "csv":
-        return None, run_read_table(run, encoding=None, delimiter=None), ""
+        return None, run_read_table(run), ""
     reading = ReadingForm.for_run(posted, run.file_info)
     encoding, delimiter = reading.chosen()
-    try:
-        return reading, run_read_table(run, encoding=encoding, delimiter=delimiter), ""
-    except FileProblem as problem:
+    info = run.file_info
+    if (encoding, delimiter) != (info.get("encoding"), info.get("delimiter")):
+        run_reread(run, encoding=encoding, delimiter=delimiter)
+        run = run_read_enqueue(run)
+        if run.status == ImportRun.Status.READING:
+            return reading, None, ""
+    problem = run_reading_problem(run)
+    if problem:
         reading = ReadingForm.for_run(None, run.file_info)
-        return reading, run_read_table(run, encoding=None, delimiter=None), problem.message
+    return reading, run_read_table(run), problem
+
+
+def _to_reading(request: HttpRequest, run: ImportRun) -> HttpResponse:
+    if request.headers.get("HX-Request"):
+        response = HttpResponse()
+        response["HX-Redirect"] = reverse("imports:reading", args=[run.pk])
+        return response
+    return redirect("imports:reading", run.pk)
 
 
 def _mapping_form(run: ImportRun, table: Table, posted) -> MappingForm:

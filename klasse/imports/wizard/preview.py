@@ -17,7 +17,7 @@ from ..forms import ImportForm
 from ..models import ImportRun
 from ..runs import EDITABLE, run_discard, run_prepare
 from ..tasks import run_queue
-from .common import _get_run_for_user, attachment, wizard_step
+from .common import STEP_OF, _get_run_for_user, attachment, wizard_step
 from .fixup import fixup_csv_chunks, fixup_rows, fixup_xlsx
 from .lines import FILTERS, count_items, lines_page
 
@@ -37,7 +37,7 @@ NEEDS_TICK = gettext_lazy(
 def preview(request: HttpRequest, pk) -> HttpResponse:
     run = _get_run_for_user(request.user, pk)
     if run.status not in EDITABLE:
-        return redirect("imports:progress", run.pk)
+        return redirect(STEP_OF.get(run.status, "imports:progress"), run.pk)
     try:
         prepared = run_prepare(run)
     except FileProblem as problem:

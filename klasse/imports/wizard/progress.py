@@ -19,6 +19,8 @@ def progress(request: HttpRequest, pk) -> HttpResponse:
     run = _get_run_for_user(request.user, pk)
     if run.status == ImportRun.Status.RUNNING and runs_fail_interrupted(school_id=run.school_id):
         run.refresh_from_db()
+    if run.status == ImportRun.Status.READING:
+        return redirect("imports:reading", run.pk)
     if run.status in EDITABLE:  # not imported yet, or found stale: its preview says which
         return redirect("imports:preview", run.pk)
     return render(request, "imports/progress.html", _context(run))
