@@ -3,6 +3,10 @@
 The file is kept in the database, not on disk, because the worker that makes it and the
 web process that hands it out may run on different machines. It is deleted once
 downloaded, or a day after it was asked for (`background.export_files_purge_expired`).
+
+The import wizard keeps its large fix-up files here too (`imports.fixup_files`): such a
+file names its import run, and only the imports app makes it; the model names the run by
+its label, so this app never imports the imports app's models.
 """
 
 import uuid
@@ -30,6 +34,10 @@ class ExportFile(models.Model):
         SchoolClass, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     include_archived = models.BooleanField(default=False)
+    # Set for an import's fix-up file (the rows with errors), empty for an export.
+    import_run = models.ForeignKey(
+        "imports.ImportRun", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     file_name = models.CharField(max_length=255)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     content = models.BinaryField(default=b"")

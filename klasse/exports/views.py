@@ -115,9 +115,10 @@ def export_file_download(request: HttpRequest, pk) -> HttpResponse:
 
 
 def _get_export_for_user(user: Account, pk) -> ExportFile:
-    """An export this administrator asked for; anyone else's does not exist (404)."""
+    """An export this administrator asked for; anyone else's, and an import's fix-up file,
+    does not exist here (404)."""
     exports = ExportFile.objects.defer("content").filter(
-        school_id=user.school_id, requested_by=user
+        school_id=user.school_id, requested_by=user, import_run__isnull=True
     )
     return get_object_or_404(exports, pk=pk)
 

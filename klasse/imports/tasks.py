@@ -6,6 +6,7 @@ from django.tasks import task
 
 from .execution import run_execute
 from .file_reading import run_read
+from .fixup_files import fixup_file_make
 from .models import ImportRun
 from .runs import Queued, run_mark_queued
 
@@ -20,6 +21,12 @@ def import_run(run_id: str) -> str:
 def read_upload_task(run_id: str) -> str:
     """Read an uploaded file once and store its table (`file_reading.run_read`)."""
     return run_read(run_id=run_id)
+
+
+@task()
+def make_fixup_file(file_id: str) -> int:
+    """Make a large import's fix-up XLSX (`fixup_files.fixup_file_make`); its rows."""
+    return fixup_file_make(file_id=file_id)
 
 
 def run_read_enqueue(run: ImportRun) -> ImportRun:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .wizard import mapping, preview, progress, reading, upload
+from .wizard import fixup_file, mapping, preview, progress, reading, upload
 
 app_name = "imports"
 urlpatterns = [
@@ -15,6 +15,14 @@ urlpatterns = [
     path("<uuid:pk>/voorbeeld/", preview.preview, name="preview"),
     path("<uuid:pk>/fouten.csv", preview.fixup, {"fmt": "csv"}, name="fixup_csv"),
     path("<uuid:pk>/fouten.xlsx", preview.fixup, {"fmt": "xlsx"}, name="fixup_xlsx"),
+    path("<uuid:pk>/fouten-maken/", fixup_file.fixup_make, name="fixup_make"),
+    path("herstelbestand/<uuid:pk>/", fixup_file.fixup_file, name="fixup_file"),
+    path("herstelbestand/<uuid:pk>/stand/", fixup_file.fixup_file_status, name="fixup_file_status"),
+    path(
+        "herstelbestand/<uuid:pk>/download/",
+        fixup_file.fixup_file_download,
+        name="fixup_file_download",
+    ),
     path("<uuid:pk>/importeer/", preview.confirm, name="confirm"),
     path("<uuid:pk>/stoppen/", preview.cancel, name="cancel"),
     path("<uuid:pk>/voortgang/", progress.progress, name="progress"),

@@ -139,8 +139,8 @@ def production_env(tmp_path) -> dict[str, str]:
 @pytest.fixture
 def world(alice, tom, sara, bob, class_a, school_a, school_b, settings, tmp_path) -> dict:
     """School A with something of every kind (and B with its own), for walking every page:
-    a class only A has, a student in it, a finished import, a wizard import underway and an
-    export waiting for its download."""
+    a class only A has, a student in it, a finished import, a wizard import underway, and an
+    export and a fix-up file waiting for their download."""
     rare_class = SchoolClass.objects.create(school=school_a, name="Klas-Zeldzaam")
     rare_class.teachers.add(tom)
     secret = make_account(
@@ -177,9 +177,22 @@ def world(alice, tom, sara, bob, class_a, school_a, school_b, settings, tmp_path
         content=b"Onvindbaar;;Zeldzaamheid;geheim-kind",
         rows=1,
     )
+    wizard_run = _wizard_run(alice)
+    # A finished fix-up file of A's administrator's import, waiting for its download.
+    fixup_a = ExportFile.objects.create(
+        school=school_a,
+        requested_by=alice,
+        import_run=wizard_run or run_a,
+        format="xlsx",
+        file_name="a-geheim-bestand-fouten.xlsx",
+        status=ExportFile.Status.DONE,
+        content=b"Onvindbaar;Zeldzaamheid",
+        rows=1,
+    )
     return {
-        "wizard_run": _wizard_run(alice),
+        "wizard_run": wizard_run,
         "export_a": export_a,
+        "fixup_a": fixup_a,
         "rare_class": rare_class,
         "school_a": school_a,
         "school_b": school_b,

@@ -98,6 +98,8 @@ def sample_value(endpoint: Endpoint, kwarg: str, converter, world: dict) -> str:
         return default_token_generator.make_token(world["sara"])
     if isinstance(converter, UUIDConverter) and endpoint.name.startswith("users:export"):
         return converter.to_url(world["export_a"].pk)  # an export made in the background
+    if isinstance(converter, UUIDConverter) and endpoint.name.startswith("imports:fixup_file"):
+        return converter.to_url(world["fixup_a"].pk)  # an import's fix-up file, made too
     if isinstance(converter, UUIDConverter):
         # The wizard's pages name a run underway; the others (history) a finished one.
         wizard = endpoint.name.startswith("imports:") and world["wizard_run"]

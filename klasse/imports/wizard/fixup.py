@@ -53,8 +53,9 @@ def fixup_csv_chunks(
 def fixup_xlsx(headers: list[str], rows: list[list[str]]) -> bytes:
     """One sheet of text cells: a `001234` keeps its zeros and no cell is ever a formula.
 
-    Made in the request, in openpyxl's write-only mode: 50,000 rows with errors take six
-    to nine seconds on a 2-core VM (`bench/export_bench.py`), well within the web timeout.
+    openpyxl's write-only mode: 50,000 rows with errors take six to nine seconds on a
+    2-core VM (`bench/export_bench.py`), so above `fixup_files.INLINE_FIXUP_ROWS` rows a
+    worker makes it rather than the request.
     Every cell carries the text format, so a value retyped in Excel stays text too; plain
     strings would save a fifth of the time and lose that.
     """

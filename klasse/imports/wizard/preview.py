@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from ..core.pipeline import Prepared, mass_archive_problem
 from ..core.problems import FileProblem
+from ..fixup_files import INLINE_FIXUP_ROWS, fixup_file_name
 from ..forms import ImportForm
 from ..models import ImportRun
 from ..runs import EDITABLE, run_discard, run_prepare
@@ -78,17 +77,23 @@ def confirm(request: HttpRequest, pk) -> HttpResponse:
 
 @wizard_step
 def fixup(request: HttpRequest, pk, fmt: str) -> HttpResponse:
-    """The rows with errors as a file to correct: the file's own columns plus "probleem"."""
+    """The rows with errors as a file to correct: the file's own columns plus "probleem".
+
+    The CSV streams. An XLSX of more than `INLINE_FIXUP_ROWS` rows could outlast the web
+    timeout (200,000 take half a minute), so the preview asks a worker for it
+    (`fixup_file.fixup_make`) and this address sends the administrator back there."""
     run = _get_run_for_user(request.user, pk)
     try:
         headers, rows = fixup_rows(run_prepare(run))
     except FileProblem as problem:
         messages.error(request, problem.message)
         return redirect("imports:mapping", run.pk)
-    # The CSV streams; the XLSX is made here in write-only mode: 50,000 rows with errors
-    # take about eight seconds (bench/export_bench.py), far from the 60 s web timeout.
-    content = fixup_xlsx(headers, rows) if fmt == "xlsx" else fixup_csv_chunks(headers, rows)
-    return attachment(content, f"{Path(run.file_name).stem}-fouten.{fmt}", fmt)
+    if fmt == "csv":
+        return attachment(fixup_csv_chunks(headers, rows), fixup_file_name(run, fmt), fmt)
+    if len(rows) > INLINE_FIXUP_ROWS:
+        messages.info(request, _("Dit herstelbestand is groot: klik op de knop om het te maken."))
+        return redirect("imports:preview", run.pk)
+    return attachment(fixup_xlsx(headers, rows), fixup_file_name(run, fmt), fmt)
 
 
 @wizard_step
@@ -116,6 +121,7 @@ def _render(request: HttpRequest, run: ImportRun, prepared: Prepared, form) -> H
         "stale": run.status == ImportRun.Status.STALE,
         "changed_message": CHANGED,
         "mass_message": mass_archive_problem(plan).message if plan.mass_archive else "",
+        "fixup_in_background": plan.counts.get("error", 0) > INLINE_FIXUP_ROWS,
         "has_work": any(plan.counts[k] for k in ("add", "update", "archive")),
         "tools_tab": "import",
     }
