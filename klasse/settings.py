@@ -202,6 +202,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Klasse <noreply@klass
 AXES_FAILURE_LIMIT = envint("KLASSE_LOGIN_FAILURE_LIMIT", 5)
 KLASSE_LOGIN_ADDRESS_FAILURE_LIMIT = envint("KLASSE_LOGIN_ADDRESS_FAILURE_LIMIT", 100)
 AXES_COOLOFF_TIME = 0.25  # hours
+# A try during the lockout (the right password too) is refused, but does not start the
+# quarter of an hour again: someone who keeps trying is not locked out for ever.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_CALLABLE = "klasse.accounts.backends.throttled_username"
 AXES_RESET_ON_SUCCESS = True  # only the username's own failures from its address

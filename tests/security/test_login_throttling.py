@@ -86,3 +86,18 @@ def test_failed_logins_lock_the_address_whatever_the_username(settings, alice, s
         _attempt(f"leerling{guess}", "Welkom01", "203.0.113.66")
     assert _attempt("sara", PASSWORD, "203.0.113.66").status_code == 429
     assert _attempt("sara", PASSWORD, "198.51.100.7").status_code == 302
+
+
+def test_trying_during_the_lockout_does_not_start_the_quarter_of_an_hour_again(sara):
+    from axes.models import AccessAttempt
+
+    for guess in range(5):
+        _attempt("sara", f"gok-{guess}", "10.0.5.9")
+    locked = AccessAttempt.objects.get(username="sara")
+    for _ in range(3):  # the owner keeps trying, with the right password
+        assert _attempt("sara", PASSWORD, "10.0.5.9").status_code == 429
+    after = AccessAttempt.objects.get(username="sara")
+    assert (after.failures_since_start, after.attempt_time) == (
+        locked.failures_since_start,
+        locked.attempt_time,
+    )

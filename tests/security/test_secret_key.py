@@ -4,6 +4,7 @@ the placeholder of deploy/klasse.env.example) stops a start without DEBUG."""
 
 from __future__ import annotations
 
+import os
 import stat
 import subprocess
 import sys
@@ -62,3 +63,19 @@ def test_processes_starting_at_once_end_up_with_the_same_key(tmp_path):
     keys = {start.communicate(timeout=60)[0].strip() for start in starts}
     assert len(keys) == 1 and "" not in keys
     assert keys == {(tmp_path / "secret_key").read_text().strip()}
+
+
+def test_the_command_line_says_why_it_will_not_start_without_a_traceback(tmp_path):
+    env = {
+        **os.environ,
+        "DEBUG": "false",
+        "SECRET_KEY": "change-me-to-a-long-random-string",
+        "KLASSE_VAR_DIR": str(tmp_path),
+        "ALLOWED_HOSTS": "127.0.0.1",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "klasse", "check"], env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith("Klasse start niet: ") and "SECRET_KEY" in result.stderr
+    assert "Traceback" not in result.stderr
