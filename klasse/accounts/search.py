@@ -50,7 +50,8 @@ def account_search(
         accounts = accounts.filter(archived_at__isnull=True)
     elif status == "archived":
         accounts = accounts.filter(archived_at__isnull=False)
-    words = fold(query).split()
+    # "Vries, Zoë" as a list writes it finds Zoë de Vries too: commas part words.
+    words = fold(query).replace(",", " ").replace(";", " ").split()
     teaching = _teacher_classes(school_id) if words else {}
     found = []
     for pk, first, infix, last, username, email, class_name in accounts.values_list(

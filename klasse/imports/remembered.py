@@ -44,11 +44,13 @@ def _remembered(school: School, headers: list[str]) -> Mapping | None:
 
 def actions_initial(run: ImportRun) -> Actions:
     """1. the run's own choice; 2. a school's first import only adds; 3. later imports add
-    and update, and archive when the school archived last time. Passwords are never
-    overwritten unless asked for again: students may have chosen their own."""
+    and update. Archiving is never remembered: it is ticked by hand each time, because a
+    teachers' file or one class's file after a whole school's would otherwise archive every
+    student not in it. Passwords are never overwritten unless asked for again: students
+    may have chosen their own."""
     if run.actions:
         return Actions(**{name: True for name in run.actions if name != "confirm_mass_archive"})
     last = ImportRun.objects.filter(school_id=run.school_id, status=ImportRun.Status.DONE).first()
     if last is None:
         return Actions(add=True)
-    return Actions(add=True, update=True, archive="archive" in last.actions)
+    return Actions(add=True, update=True)

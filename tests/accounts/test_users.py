@@ -392,3 +392,10 @@ def test_another_schools_class_cannot_be_exported(bob, class_a, sara):
 
 def test_teachers_cannot_export(tom):
     assert client_for(tom).post(reverse("users:export"), {"format": "csv"}).status_code == 403
+
+
+@pytest.mark.parametrize("query", ["Vries, Zoë", "de Vries", "Zoë de Vries", "vries,zoe"])
+def test_search_finds_a_name_written_as_lists_write_it(alice, school_a, query):
+    make_account(school_a, "zdvries", first_name="Zoë", infix="de", last_name="Vries")
+    make_account(school_a, "zjansen", first_name="Zoë", last_name="Jansen")
+    assert found(alice, query) == ["zdvries"]

@@ -361,3 +361,19 @@ def test_files_of_wizards_abandoned_for_a_day_are_deleted_at_the_next_upload(adm
     assert stored_files() == [new.pk]
     response = admin.get(reverse("imports:preview", args=[old.pk]), follow=True)
     assert "niet meer bewaard" in response.content.decode()
+
+
+def test_archiving_is_never_ticked_from_an_earlier_import(alice, school_a):
+    from klasse.imports.models import ImportRun
+    from klasse.imports.remembered import actions_initial
+
+    ImportRun.objects.create(
+        school=school_a,
+        actor=alice,
+        file_name="hele-school.csv",
+        actions=["add", "update", "archive"],
+        status=ImportRun.Status.DONE,
+    )
+    next_run = ImportRun.objects.create(school=school_a, actor=alice, file_name="docenten.csv")
+    chosen = actions_initial(next_run)
+    assert (chosen.add, chosen.update, chosen.archive) == (True, True, False)
