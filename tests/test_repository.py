@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # Made, not part of the project: the virtual environment, data, caches (and every other
 # folder whose name starts with a dot but .ci).
 NOT_OURS = {"var", "__pycache__", "build"}
-# A relative path that climbs out of the repository (`../shared/…` from its top), a
+# A relative path that climbs out of the repository (to a folder beside the checkout), a
 # sibling folder reached through a parent, or the workplace's own folders.
 CLIMB = re.compile(r"((?:\.\./)+)([A-Za-z][\w.-]*)")
 OUTSIDE = re.compile(r"\.parent\s*/\s*[\"']shared[\"']|/work/")
