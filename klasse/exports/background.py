@@ -8,6 +8,7 @@ import logging
 from datetime import timedelta
 
 from django.db import transaction
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from klasse.accounts.models import Account, SchoolClass
@@ -81,6 +82,16 @@ def export_file_make(*, export_id: str) -> int:
         finished_at=timezone.now(),
     )
     return len(rows)
+
+
+def _get_export_file_for_user(user: Account, pk, *, fixup: bool) -> ExportFile:
+    """A file this administrator asked for (without its bytes): an export, or with `fixup`
+    an import's fix-up file. Anyone else's, and a file of the other kind, does not exist
+    (Http404): the pages of both kinds look files up here."""
+    files = ExportFile.objects.defer("content").filter(
+        school_id=user.school_id, requested_by=user, import_run__isnull=not fixup
+    )
+    return get_object_or_404(files, pk=pk)
 
 
 def export_file_take(export: ExportFile) -> bytes | None:

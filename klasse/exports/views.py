@@ -9,7 +9,7 @@ from io import BytesIO
 
 from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.utils.timezone import localdate
@@ -20,7 +20,7 @@ from klasse.accounts.access import admin_required
 from klasse.accounts.audit import Action, audit_record
 from klasse.accounts.models import Account
 
-from .background import export_file_request, export_file_take
+from .background import _get_export_file_for_user, export_file_request, export_file_take
 from .forms import ExportForm
 from .models import ExportFile
 from .rows import export_accounts
@@ -115,12 +115,7 @@ def export_file_download(request: HttpRequest, pk) -> HttpResponse:
 
 
 def _get_export_for_user(user: Account, pk) -> ExportFile:
-    """An export this administrator asked for; anyone else's, and an import's fix-up file,
-    does not exist here (404)."""
-    exports = ExportFile.objects.defer("content").filter(
-        school_id=user.school_id, requested_by=user, import_run__isnull=True
-    )
-    return get_object_or_404(exports, pk=pk)
+    return _get_export_file_for_user(user, pk, fixup=False)
 
 
 def _attachment(response: HttpResponse, file_name: str) -> HttpResponse:

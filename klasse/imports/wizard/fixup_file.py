@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from klasse.accounts.models import Account
-from klasse.exports.background import export_file_take
+from klasse.exports.background import _get_export_file_for_user, export_file_take
 from klasse.exports.models import ExportFile
 
 from ..fixup_files import fixup_file_request
@@ -63,8 +63,4 @@ def fixup_file_download(request: HttpRequest, pk) -> HttpResponse:
 
 
 def _get_fixup_for_user(user: Account, pk) -> ExportFile:
-    """A fix-up file this administrator asked for; anyone else's does not exist (404)."""
-    files = ExportFile.objects.defer("content").filter(
-        school_id=user.school_id, requested_by=user, import_run__isnull=False
-    )
-    return get_object_or_404(files, pk=pk)
+    return _get_export_file_for_user(user, pk, fixup=True)
