@@ -1,5 +1,10 @@
 """Login sheets (inlogkaartjes) as a PDF: ten cards to an A4 page, to cut and hand out.
 
+Every card lies whole inside the part of the page that printers print: at least MARGIN
+(10 mm) from each edge (A4 is 210 × 297 mm), which `tests/accounts/test_login_sheets.py`
+checks from the text positions of the PDF. The page is heading (HEADING_Y), the cards
+in COLUMNS × ROWS from TOP, and at most one line of note (NOTE_Y) under the last row.
+
 Names need their accents (Zoë, Çelik, Yılmaz). DejaVu Sans covers them all; Debian's
 `fonts-dejavu-core` installs it, and the machines Klasse runs on have it. Where it is
 missing the PDF falls back to the built-in Helvetica, which knows Windows-1252 (ë, é, ü, ç,
@@ -19,9 +24,12 @@ from django.utils.timezone import localdate
 from fpdf import FPDF
 
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
-CARD_W, CARD_H = 92.0, 52.0
+PAGE_W, PAGE_H = 210.0, 297.0
+MARGIN = 10.0  # what most printers cannot print, on every edge
+CARD_W, CARD_H = 92.0, 48.0
 COLUMNS, ROWS = 2, 5
-LEFT, TOP, GAP = 11.0, 24.0, 4.0
+LEFT, TOP, GAP = 11.0, 24.0, 3.0  # 24 + 5 × 48 + 4 × 3 = 276 mm: the last row ends there
+HEADING_Y, NOTE_Y = 11.0, 278.0  # the note wraps to two lines of 4 mm: 286 at most
 SIMPLIFIED_NOTE = (
     "* Een letter die dit lettertype niet kent, staat zonder accent op het kaartje. "
     "Gebruik de afdrukpagina in de browser voor de exacte spelling."
@@ -62,11 +70,11 @@ def login_sheet_pdf(
         pdf.add_page()
         pdf.set_text_color(20, 30, 45)
         pdf.set_font(fonts.sans, "B", 13)
-        pdf.set_xy(LEFT, 10)
+        pdf.set_xy(LEFT, HEADING_Y)
         text, lost = _fit(heading, fonts)
-        pdf.cell(0, 6, text)
+        pdf.cell(0, 6, _shorten(pdf, text, PAGE_W - 2 * LEFT))
         pdf.set_font(fonts.sans, "", 9)
-        pdf.set_xy(LEFT, 16)
+        pdf.set_xy(LEFT, HEADING_Y + 6)
         pdf.cell(0, 5, "Knip langs de stippellijnen. Geef elk kaartje alleen aan wie erop staat.")
         for index, card in enumerate(cards[start : start + per_page]):
             x = LEFT + (index % COLUMNS) * (CARD_W + GAP)
@@ -78,8 +86,8 @@ def login_sheet_pdf(
         if lost:
             pdf.set_text_color(20, 30, 45)
             pdf.set_font(fonts.sans, "", 8)
-            pdf.set_xy(LEFT, 288)
-            pdf.cell(0, 4, SIMPLIFIED_NOTE)
+            pdf.set_xy(LEFT, NOTE_Y)
+            pdf.multi_cell(PAGE_W - 2 * LEFT, 4, SIMPLIFIED_NOTE)
     return bytes(pdf.output())
 
 
@@ -94,7 +102,7 @@ def _draw_card(pdf: FPDF, fonts: _Fonts, card: Card, x, y, school_name, login_ur
     pdf.set_font(fonts.sans, "", 8)
     pdf.set_xy(x + 5, y + 4)
     text, flag = _fit(f"{school_name} · Klasse", fonts)
-    pdf.cell(inner, 4, text)
+    pdf.cell(inner, 4, _shorten(pdf, text, inner))
     lost |= flag
     pdf.set_text_color(20, 30, 45)
     pdf.set_font(fonts.sans, "B", 13)
@@ -103,7 +111,7 @@ def _draw_card(pdf: FPDF, fonts: _Fonts, card: Card, x, y, school_name, login_ur
     pdf.cell(inner, 7, _shorten(pdf, text + (" *" if flag else ""), inner))
     lost |= flag
     rows = (("Gebruikersnaam", card.username), ("Wachtwoord", card.password))
-    for offset, (label, value) in zip((21, 32), rows, strict=True):
+    for offset, (label, value) in zip((19, 29), rows, strict=True):
         pdf.set_font(fonts.sans, "", 8)
         pdf.set_xy(x + 5, y + offset)
         pdf.cell(inner, 4, label)
@@ -118,7 +126,7 @@ def _draw_card(pdf: FPDF, fonts: _Fonts, card: Card, x, y, school_name, login_ur
         lost |= flag
     pdf.set_font(fonts.sans, "", 7)
     pdf.set_text_color(90, 100, 115)
-    pdf.set_xy(x + 5, y + CARD_H - 7)
+    pdf.set_xy(x + 5, y + CARD_H - 6)
     pdf.cell(inner, 4, _shorten(pdf, f"Inloggen: {login_url}", inner))
     return lost
 

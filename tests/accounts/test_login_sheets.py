@@ -13,6 +13,7 @@ from klasse.accounts.models import Account, AuditEntry, Programme, SchoolClass
 from klasse.accounts.pdf import SIMPLIFIED_NOTE, login_sheet_pdf
 from klasse.accounts.services import LoginCard
 from tests.conftest import PASSWORD, client_for, make_account
+from tests.pdf_layout import outside, pages_with, text_lines
 
 pytestmark = pytest.mark.django_db
 
@@ -166,3 +167,50 @@ def test_with_the_unicode_font_every_letter_is_kept():
         )
     )
     assert "Emre Yılmaz" in text and "emre.yılmaz" in text and "*" not in text
+
+
+def _class_of(count: int) -> list[LoginCard]:
+    """`count` cards with names, usernames and passwords that each occur on one card only."""
+    return [
+        LoginCard(
+            f"Leerling{i:02d} van der Berg",
+            f"ll{i:02d}.gebruiker",
+            f"pw{i:02d}-abcd-efgh",
+        )
+        for i in range(count)
+    ]
+
+
+def test_every_card_of_a_big_class_lies_whole_inside_the_printable_area():
+    """Issue 17, item 13: the fifth row ran off every A4 page. 37 cards → 4 pages; every
+    line of text at least 10 mm from each edge, and each card's lines on one page."""
+    cards = _class_of(37)
+    data = login_sheet_pdf(
+        cards,
+        school_name="Openbare Scholengemeenschap De Lange Naam van de School",
+        class_name="3HB",
+        login_url="https://klasse.example.nl/inloggen/",
+    )
+    lines = text_lines(data)
+    assert {line.page for line in lines} == {0, 1, 2, 3}
+    assert {(round(line.page_width), round(line.page_height)) for line in lines} == {(210, 297)}
+    assert outside(lines, 10.0) == []
+    for card in cards:
+        pages = [pages_with(lines, value) for value in (card.name, card.username, card.password)]
+        assert all(len(p) == 1 for p in pages) and pages[0] == pages[1] == pages[2], card
+    # The last row of a full page is there: cards 9 and 10 of the first page, below the rest.
+    tops = {line.text: line.top for line in lines if line.page == 0}
+    assert tops["ll08.gebruiker"] > tops["ll06.gebruiker"] > tops["ll00.gebruiker"]
+    assert [
+        len({c.username for c in cards if pages_with(lines, c.username) == {p}}) for p in range(4)
+    ] == [10, 10, 10, 7]
+
+
+def test_the_note_about_simplified_letters_stays_inside_the_page_too():
+    cards = [LoginCard(f"Emre Yılmaz {i}", f"emre{i}", "abcd-efgh-jkmn") for i in range(10)]
+    data = login_sheet_pdf(
+        cards, school_name="A", class_name="3HB", login_url="x", font_dirs=[Path("/nonexistent")]
+    )
+    lines = text_lines(data)
+    assert any(line.text.startswith("* Een letter") for line in lines)
+    assert outside(lines, 10.0) == []
