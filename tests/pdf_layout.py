@@ -32,22 +32,20 @@ def text_lines(data: bytes) -> list[Line]:
     params = LAParams(char_margin=1.0, line_margin=0.2)
     for number, page in enumerate(extract_pages(io.BytesIO(data), laparams=params)):
         width, height = page.width / MM, page.height / MM
-
-        def collect(item) -> None:
-            if isinstance(item, LTTextLine):
-                text = item.get_text().strip()
-                if text:
-                    x0, y0, x1, y1 = (v / MM for v in item.bbox)
-                    lines.append(
-                        Line(number, text, x0, height - y1, x1, height - y0, width, height)
-                    )
-            elif isinstance(item, LTTextContainer):
-                for child in item:
-                    collect(child)
-
-        for element in page:
-            collect(element)
+        for item in _text_lines_of(page):
+            text = item.get_text().strip()
+            if text:
+                x0, y0, x1, y1 = (v / MM for v in item.bbox)
+                lines.append(Line(number, text, x0, height - y1, x1, height - y0, width, height))
     return lines
+
+
+def _text_lines_of(container):
+    for item in container:
+        if isinstance(item, LTTextLine):
+            yield item
+        elif isinstance(item, LTTextContainer):
+            yield from _text_lines_of(item)
 
 
 def outside(lines: list[Line], margin: float) -> list[str]:

@@ -1,7 +1,6 @@
 """In real Chromium: the login cards' print page on A4 paper (issue 17, item 13), and a
 teacher who resets a student's password (issue 15, item 7)."""
 
-import pytest
 from django.urls import reverse
 
 from klasse.accounts.models import Account, Programme
