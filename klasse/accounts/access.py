@@ -45,3 +45,15 @@ def get_account_for_admin(user: Account, pk: int) -> Account:
     if user.role != Role.ADMIN:
         raise Http404
     return get_object_or_404(Account.objects.filter(school_id=user.school_id), pk=pk)
+
+
+def get_student_for_staff(user: Account, pk: int) -> Account:
+    """A student of the user's own school: for an administrator any, for a teacher only one
+    in a class he or she teaches (issue 15, item 7). Anyone else, or any other account,
+    gets 404: the student is not there for them."""
+    students = Account.objects.filter(school_id=user.school_id, role=Role.STUDENT)
+    if user.role == Role.TEACHER:
+        students = students.filter(school_class__teachers=user)
+    elif user.role != Role.ADMIN:
+        raise Http404
+    return get_object_or_404(students.select_related("school_class"), pk=pk)

@@ -169,6 +169,10 @@ def describe_entry(entry: AuditEntry) -> list[str]:
             return [
                 _("via de inlogkaartjes van klas %(class)s") % {"class": details.get("class", "")}
             ]
+        if details.get("via") == "teacher":
+            return [_("getoond aan de docent")]
+        if details.get("via") == "self":
+            return [_("zelf gekozen")]
         return [_("getoond aan de beheerder")]
     if entry.action == Action.PASSWORD_LINK:
         return [_("link gestuurd naar %(email)s") % {"email": details.get("email", "")}]

@@ -168,7 +168,9 @@ def account_restore(*, account: Account, actor: Account) -> None:
 
 @transaction.atomic
 def account_set_password(*, account: Account, actor: Account) -> str:
-    """A fresh readable password, stored hashed and returned once to be shown once."""
+    """A fresh readable password, stored hashed and returned once to be shown once. The log
+    says to whom it was shown: `via` "manual" (an administrator) or "teacher" (a teacher of
+    the student's class, issue 15 item 7)."""
     password = password_generate()
     account.set_password(password)
     account.save(update_fields=["password", "updated_at"])
@@ -177,9 +179,24 @@ def account_set_password(*, account: Account, actor: Account) -> str:
         actor=actor,
         action=AuditEntry.Action.PASSWORD,
         account=account,
-        details={"via": "manual"},
+        details={"via": "teacher" if actor.role == Role.TEACHER else "manual"},
     )
     return password
+
+
+@transaction.atomic
+def account_change_own_password(*, account: Account, password: str) -> None:
+    """The account's owner chose `password` (checked by the form: the current password
+    first, then settings.AUTH_PASSWORD_VALIDATORS). Stored hashed; logged without it."""
+    account.set_password(password)
+    account.save(update_fields=["password", "updated_at"])
+    audit_record(
+        school_id=account.school_id,
+        actor=account,
+        action=AuditEntry.Action.PASSWORD,
+        account=account,
+        details={"via": "self"},
+    )
 
 
 @transaction.atomic

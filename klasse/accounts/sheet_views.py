@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
 
-from .access import admin_required, get_class_for_user
+from .access import admin_required, get_class_for_user, staff_required
 from .forms import LoginSheetForm
 from .models import Role, SchoolClass
 from .pdf import login_sheet_pdf
@@ -35,9 +35,23 @@ def sheet_classes(request: HttpRequest) -> HttpResponse:
 @never_cache
 @admin_required
 def class_sheet(request: HttpRequest, pk: int) -> HttpResponse:
+    """TOOLS › INLOGKAARTJES of one class of the school (administrators)."""
+    return _class_sheet(request, pk, in_tools=True)
+
+
+@never_cache
+@staff_required
+def teacher_class_sheet(request: HttpRequest, pk: int) -> HttpResponse:
+    """The same from OVERZICHTEN: for a teacher only a class he or she teaches (404 for
+    any other, issue 15 item 7), for an administrator any class of the school."""
+    return _class_sheet(request, pk, in_tools=False)
+
+
+def _class_sheet(request: HttpRequest, pk: int, *, in_tools: bool) -> HttpResponse:
     """GET shows who gets a new password; POST sets them and returns the sheet, the only
     place those passwords are ever shown."""
     school_class = get_class_for_user(request.user, pk)
+    back = reverse("users:sheet" if in_tools else "class_sheet", args=[school_class.pk])
     form = LoginSheetForm(request.POST or None, initial={"renew": Renew.MISSING, "format": "html"})
     if request.method == "POST" and form.is_valid():
         fmt = form.cleaned_data["format"]
@@ -59,14 +73,21 @@ def class_sheet(request: HttpRequest, pk: int) -> HttpResponse:
             filename = f"inlogkaartjes-{slugify(school_class.name) or 'klas'}.pdf"
             response["Content-Disposition"] = f'attachment; filename="{filename}"'
             return response
-        context = {"school_class": school_class, "cards": cards, "login_url": login_url}
+        context = {
+            "school_class": school_class,
+            "cards": cards,
+            "login_url": login_url,
+            "back_url": back,
+        }
         return render(request, "accounts/sheets/print.html", context)
     students = sorted(
         school_class.students.filter(archived_at__isnull=True, role=Role.STUDENT),
         key=lambda a: sort_key(a.first_name, a.infix, a.last_name),
     )
     context = {
-        "tools_tab": "sheets",
+        "tools_tab": "sheets" if in_tools else "",
+        "base_template": "tools_base.html" if in_tools else "base.html",
+        "class_url": reverse("class_detail", args=[school_class.pk]),
         "school_class": school_class,
         "form": form,
         "students": students,

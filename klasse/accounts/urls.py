@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import password_views, sheet_views, views
 from .tokens import password_link_tokens
 
 urlpatterns = [
@@ -28,4 +28,16 @@ urlpatterns = [
     path("tools/", views.tools, name="tools"),
     path("overzichten/", views.overview, name="overview"),
     path("overzichten/klas/<int:pk>/", views.class_detail, name="class_detail"),
+    # Teachers in their own classes (issue 15, item 7); administrators in every class.
+    path(
+        "overzichten/klas/<int:pk>/inlogkaartjes/",
+        sheet_views.teacher_class_sheet,
+        name="class_sheet",
+    ),
+    path(
+        "overzichten/leerling/<int:pk>/wachtwoord/",
+        password_views.student_password,
+        name="student_password",
+    ),
+    path("wachtwoord-wijzigen/", password_views.own_password, name="own_password"),
 ]

@@ -52,3 +52,25 @@ def test_the_printed_cards_of_a_big_class_lie_whole_on_a4(page, alice, class_a):
             pages_with(lines, text) for text in (student.full_name, student.username, password)
         ]
         assert all(len(p) == 1 for p in found) and found[0] == found[1] == found[2], student
+
+
+def test_a_teacher_gives_a_student_of_his_class_a_new_password_and_prints_its_card(
+    page, tom, sara, class_a
+):
+    login(page, tom)
+    page.get_by_role("link", name="3HB").first.click()
+    page.get_by_role("button", name="Nieuw wachtwoord voor Sara van der Berg").click()
+    page.get_by_role("heading", name="Nieuw wachtwoord voor Sara van der Berg").wait_for()
+    password = page.locator("#new-password").inner_text().strip()
+    card = page.get_by_role("region", name="Inlogkaartje")
+    assert password in card.inner_text() and "sara" in card.inner_text()
+    sara.refresh_from_db()
+    assert sara.check_password(password)
+    screenshot(page, "teacher-new-password-card")
+    lines = text_lines(page.pdf(format="A4"))
+    assert pages_with(lines, password) == {0} and outside(lines, 10.0) == []
+    assert not any("Druk het kaartje" in line.text for line in lines)  # only the card prints
+    # Shown once: back on the class page it is nowhere.
+    page.get_by_role("link", name="Terug naar klas 3HB").click()
+    page.get_by_role("heading", name="Klas 3HB").wait_for()
+    assert password not in page.content()

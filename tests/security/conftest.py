@@ -152,6 +152,10 @@ def world(alice, tom, sara, bob, class_a, school_a, school_b, settings, tmp_path
         school_class=rare_class,
         programme=Programme.objects.get(code="vwo 4"),
     )
+    # A teacher of school A who teaches neither class_a nor rare_class: Tess.
+    other_class = SchoolClass.objects.create(school=school_a, name="5C")
+    tess = make_account(school_a, "tess", Role.TEACHER, first_name="Tess", last_name="Anderevak")
+    other_class.teachers.add(tess)
     class_b = SchoolClass.objects.create(school=school_b, name="B1")
     student_b = make_account(school_b, "kind-b", school_class=class_b)
     run_a = ImportRun.objects.create(
@@ -200,6 +204,7 @@ def world(alice, tom, sara, bob, class_a, school_a, school_b, settings, tmp_path
         "class_b": class_b,
         "alice": alice,
         "tom": tom,
+        "tess": tess,
         "sara": sara,
         "secret": secret,
         "bob": bob,

@@ -4,8 +4,10 @@ The walker (tests/security/walk.py) discovers the patterns itself, through every
 so a page added later is walked too; a URL argument it cannot fill stops it with a message
 that says where to teach it. Anonymous visitors are sent to the login page; teachers and
 students never reach TOOLS, students never the overviews; the administrator of school B
-gets 404 for every object of school A and never sees any of A's data; no GET changes the
-database; every POST needs a CSRF token and every form carries one.
+gets 404 for every object of school A and never sees any of A's data; a teacher reaches
+the pages of the classes he teaches (Tom), and a teacher of another class gets 404 for them
+and sees nothing of them (Tess); no GET changes the database; every POST needs a CSRF token
+and every form carries one.
 """
 
 from __future__ import annotations
@@ -21,9 +23,11 @@ from django.urls.converters import StringConverter
 from tests.conftest import client_for
 from tests.security.walk import (
     A_TRACES,
+    CLASS_TRACES,
     ONE_ROLE_ONLY,
     PERSONAS,
     PUBLIC,
+    TEACHER_PAGES,
     Endpoint,
     endpoints,
     names_an_object,
@@ -52,7 +56,7 @@ def client_as(persona: str, world: dict) -> Client:
 
 
 def _restricted(persona: str, path: str) -> bool:
-    if persona in ("tom",):
+    if persona in ("tom", "tess"):
         return path.startswith("/tools/")
     if persona == "sara":
         return path.startswith(("/tools/", "/overzichten/"))
@@ -131,6 +135,18 @@ def _visit(persona: str, client: Client, endpoint: Endpoint, path: str) -> list[
             if post_is((404, 405), why) == 405 and status == 405:
                 found.append(f"neither GET nor POST looked the object up: {why}")
         found += [f"school B sees {t!r} of school A" for t in A_TRACES if t in body + location]
+    elif persona == "tess":
+        # A teacher of another class: the walked class and student are not there for her.
+        if endpoint.plain_name in TEACHER_PAGES:
+            why = "a teacher gets 404 for a class or student she does not teach"
+            if status not in (404, 405):
+                found.append(f"GET → {status}: {why}")
+            post_is((404,), why)
+        elif names_an_object(endpoint) and status not in (403, 404, 405):
+            found.append(f"GET → {status}: an object of a class she does not teach")
+        found += [f"Tess sees {t!r}" for t in CLASS_TRACES if t in body + location]
+    elif persona == "tom" and endpoint.plain_name in TEACHER_PAGES and status not in (200, 405):
+        found.append(f"GET → {status}: a teacher reaches this page for a class he teaches")
     elif (
         persona == "alice"
         and status not in (200, 204, 302, 405)

@@ -22,7 +22,13 @@ from tests.security.conftest import A_MARKERS
 
 # Pages anyone may open: logging in, choosing a password from the e-mailed link, language.
 PUBLIC = {"login", "logout", "password_choose", "password_chosen", "set_language"}
-PERSONAS = ["anonymous", "alice", "tom", "sara", "bob"]
+PERSONAS = ["anonymous", "alice", "tom", "tess", "sara", "bob"]
+# Pages a teacher uses in the classes he or she teaches (issue 15, item 7): Tom, who teaches
+# the classes the walk names, reaches them; Tess, a teacher of another class of school A,
+# gets 404 for each, as if they did not exist.
+TEACHER_PAGES = {"class_detail", "class_sheet", "student_password"}
+# What only a teacher of school A's walked classes may see of them.
+CLASS_TRACES = ("Klas-Zeldzaam", "Zeldzaamheid", "Onvindbaar", "geheim-kind", "Sara van der Berg")
 # Pages of one role only: the others get 403 (the page exists, not for them).
 ONE_ROLE_ONLY = {"student_home"}
 # Words in a URL (its name, route or argument) that say which object an integer names.
