@@ -187,6 +187,18 @@ def describe_entry(entry: AuditEntry) -> list[str]:
                 "rows": details.get("rows", 0),
             }
         ]
+    if entry.action == Action.CLASS_RENAME:
+        return [
+            _("klas %(old)s → %(new)s")
+            % {"old": details.get("old", ""), "new": details.get("new", "")}
+        ]
+    if entry.action == Action.CLASS_DELETE:
+        lines = [_("lege klas %(class)s") % {"class": details.get("class", "")}]
+        if details.get("teachers"):
+            lines.append(
+                _("koppeling vervallen voor %(names)s") % {"names": ", ".join(details["teachers"])}
+            )
+        return lines
     if entry.action == Action.PURGE:
         return [
             _("%(count)s gearchiveerde accounts definitief verwijderd (%(via)s)")

@@ -198,6 +198,8 @@ class AuditEntry(models.Model):
         LOGIN_SHEET = "login_sheet", _("inlogkaartjes gemaakt")
         EXPORT = "export", _("geëxporteerd")
         PURGE = "purge", _("definitief verwijderd")
+        CLASS_RENAME = "class_rename", _("klas hernoemd")
+        CLASS_DELETE = "class_delete", _("klas verwijderd")
 
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="audit_entries")
     actor = models.ForeignKey(

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import password_views, sheet_views, views
+from . import class_views, password_views, sheet_views, views
 from .tokens import password_link_tokens
 
 urlpatterns = [
@@ -40,4 +40,18 @@ urlpatterns = [
         name="student_password",
     ),
     path("wachtwoord-wijzigen/", password_views.own_password, name="own_password"),
+    # Classes by hand (issue 17, item 10): administrators only.
+    path(
+        "overzichten/klas/<int:pk>/hernoemen/", class_views.class_rename_view, name="class_rename"
+    ),
+    path(
+        "overzichten/klas/<int:pk>/verwijderen/",
+        class_views.class_delete_view,
+        name="class_delete",
+    ),
+    path(
+        "overzichten/lege-klassen/verwijderen/",
+        class_views.empty_classes_delete,
+        name="empty_classes_delete",
+    ),
 ]

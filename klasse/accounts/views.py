@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from .access import admin_required, get_class_for_user, staff_required
+from .classes import class_delete_refusal, empty_classes
 from .forms import LoginForm
 from .models import Account, Role, SchoolClass
 from .search import sort_key
@@ -79,13 +80,24 @@ def overview(request: HttpRequest) -> HttpResponse:
         "without_class": students.filter(archived_at__isnull=True, school_class=None).count()
         if request.user.role == Role.ADMIN
         else 0,
+        "empty_classes": empty_classes(request.user.school_id)
+        if request.user.role == Role.ADMIN
+        else [],
     }
     return render(request, "accounts/overview.html", context)
 
 
 @staff_required
 def class_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    school_class = get_class_for_user(request.user, pk)
+    return class_detail_page(request, get_class_for_user(request.user, pk))
+
+
+def class_detail_page(
+    request: HttpRequest, school_class: SchoolClass, *, rename_error: str = "", rename_value=""
+) -> HttpResponse:
+    """The page of a class the user may see; an administrator's also holds the forms to
+    rename it and, when it is empty, to remove it (`class_views`), a refused new name
+    beside its field."""
     show_archived = request.GET.get("gearchiveerd") == "1"
     students = school_class.students.filter(role=Role.STUDENT).select_related("programme")
     teachers = school_class.teachers.all()
@@ -100,4 +112,10 @@ def class_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "programmes": _per_programme(school_class.students.filter(role=Role.STUDENT)),
         "show_archived": show_archived,
     }
+    if request.user.role == Role.ADMIN:
+        context.update(
+            rename_error=rename_error,
+            rename_value=rename_value or school_class.name,
+            delete_refusal=class_delete_refusal(school_class),
+        )
     return render(request, "accounts/class_detail.html", context)

@@ -193,6 +193,9 @@ def _undo_updated(school_id: int, updated: list[dict], now, result: UndoResult) 
     by_id = {entry["id"]: entry for entry in updated}
     roles: dict[int, str] = {}
     found = 0
+    # A class removed by hand since (it was left empty) cannot be set back: someone
+    # changed that after the import, so the account keeps its class and is named.
+    gone = _classes_gone(school_id, updated)
     for account in _accounts(school_id, list(by_id)):
         found += 1
         entry = by_id[account.pk]
@@ -201,7 +204,9 @@ def _undo_updated(school_id: int, updated: list[dict], now, result: UndoResult) 
         for name in FIELD_NAMES:
             if name not in before or name not in after or before[name] == after[name]:
                 continue
-            if _jsonable(getattr(account, name)) == after[name]:
+            if name == "school_class_id" and before[name] in gone:
+                changed_since.append(FIELD_NAMES[name])
+            elif _jsonable(getattr(account, name)) == after[name]:
                 restore[name] = _from_json(name, before[name])
             else:
                 changed_since.append(FIELD_NAMES[name])
@@ -216,6 +221,26 @@ def _undo_updated(school_id: int, updated: list[dict], now, result: UndoResult) 
             result.kept.append(Kept(account.username, account.full_name, changed_since))
     result.missing += len(by_id) - found
     return roles
+
+
+def _classes_gone(school_id: int, updated: list[dict]) -> set[int]:
+    """The classes that updated accounts were in before the import and that no longer
+    exist (removed by an administrator since, `klasse.accounts.classes`)."""
+    wanted = list(
+        {
+            e["before"]["school_class_id"]
+            for e in updated
+            if e.get("before", {}).get("school_class_id")
+        }
+    )
+    existing: set[int] = set()
+    for start in range(0, len(wanted), CHUNK):
+        existing.update(
+            SchoolClass.objects.filter(
+                school_id=school_id, pk__in=wanted[start : start + CHUNK]
+            ).values_list("pk", flat=True)
+        )
+    return set(wanted) - existing
 
 
 def _unlink_or_name(school_id: int, roles: dict[int, str], result: UndoResult) -> None:

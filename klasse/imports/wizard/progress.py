@@ -6,6 +6,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from klasse.accounts.classes import empty_classes
+
 from ..models import ImportRun
 from ..runs import EDITABLE, runs_fail_interrupted
 from .common import _get_run_for_user, wizard_step
@@ -49,4 +51,8 @@ def _context(run: ImportRun) -> dict:
         "problems": problems[:SHOWN_PROBLEMS],
         "more_problems": max(0, len(problems) - SHOWN_PROBLEMS),
         "tools_tab": "import",
+        # A new school year's file leaves last year's classes empty: offered for removal.
+        "empty_classes": empty_classes(run.school_id)
+        if run.status == ImportRun.Status.DONE
+        else [],
     }
