@@ -6,7 +6,6 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import io
-import time
 import zipfile
 from pathlib import Path
 
@@ -336,16 +335,15 @@ def test_a_file_over_the_row_limit_is_refused() -> None:
     assert len(read(b"a\n1\n2\n3\n", max_rows=3).rows) == 3
 
 
-def test_it_reads_100000_rows_quickly() -> None:
+def test_it_reads_100000_rows() -> None:
+    """Whole and in order; how fast is bench/reading_bench.py's figure, not a test's."""
     header = "achternaam;tussenvoegsel;voornaam;gebruikersnaam;klas;opleiding\r\n"
     body = "".join(f"Jansen{i};van der;Zoë;user{i};3HB;havo 3\r\n" for i in range(100_000))
     data = (header + body).encode("cp1252")
-    started = time.perf_counter()
     table = read(data)
-    elapsed = time.perf_counter() - started
     assert len(table.rows) == 100_000
     assert table.rows[-1].cells[3] == "user99999"
-    assert elapsed < 3.0, f"100,000 rows took {elapsed:.2f}s"
+    assert table.rows[-1].cells[2] == "Zoë"
 
 
 # --- not a spreadsheet -----------------------------------------------------------------
