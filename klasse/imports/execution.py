@@ -18,7 +18,7 @@ from .core.applying import AppliedChanges, StalePlan, apply_plan
 from .core.pipeline import build_report
 from .core.problems import FileProblem
 from .fixup_files import fixup_file_keep
-from .followups import run_emails_queue
+from .followups import run_emails_mailer
 from .models import ImportRun
 from .runs import HEARTBEAT_EVERY, run_discard_file, run_prepare
 
@@ -60,7 +60,7 @@ def _execute(run: ImportRun) -> str:
             plan,
             progress=progress,
             record=lambda changes: _record(run, report, changes),
-            mail=False,  # `_record` queues the run's own e-mail task, which counts them
+            mail=run_emails_mailer(run.pk),  # the run's own task, which counts them
         )
     except StalePlan:
         live = ImportRun.objects.filter(pk=run.pk, status=Status.RUNNING)
@@ -107,7 +107,6 @@ def _record(run: ImportRun, report: dict, changes: AppliedChanges) -> None:
         actions=run.actions,
         counts=report["counts"],
     )
-    run_emails_queue(run.pk, changes.emailed)
 
 
 class Heartbeat:

@@ -13,10 +13,10 @@ again shows no password of the first cards: a card then says the account has one
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -53,12 +53,16 @@ def send_run_emails(run_id: str) -> int:
     return run_emails_send(run_id)
 
 
-def run_emails_queue(run_id: str, emailed: list[int]) -> None:
-    """Called inside an import's transaction: once it commits (never before, never if it
-    rolls back), queue the sending of its password links. Robust: a failure to queue does
-    not turn the committed import into an error."""
-    if emailed:
-        transaction.on_commit(lambda: send_run_emails.enqueue(str(run_id)), robust=True)
+def run_emails_mailer(run_id) -> Callable[[list[int]], None]:
+    """`apply_plan`'s `mail` for an import recorded as run `run_id`: called once the import
+    has committed (never before, never if it rolled back), it queues the run's own task,
+    which sends the links and counts them on the run."""
+
+    def mail(emailed: list[int]) -> None:
+        if emailed:
+            send_run_emails.enqueue(str(run_id))
+
+    return mail
 
 
 def run_emails_state(run: ImportRun) -> dict:

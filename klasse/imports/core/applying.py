@@ -75,8 +75,8 @@ def apply_plan(
     """1. hash passwords (outside the transaction: slow); 2. lock the school and check the
     plan is fresh; 3. classes, inserts, updates, archive, teacher links; 4. after commit,
     `mail` the ids of the new accounts to send a password link (`changes.emailed`; by
-    default the accounts' own task queues them). `record` runs inside the transaction
-    (the import history); a `record` that queues the mail itself passes `mail=False`."""
+    default the accounts' own task queues them; False: nobody). `record` runs inside the
+    transaction (the import history)."""
     report = progress or (lambda done, total: None)
     if plan.needs_confirmation:
         raise ValueError("a mass archive needs confirmation")

@@ -111,7 +111,7 @@ class Command(ScriptCommand):
                 overrides=overrides,
                 dry_run=opts["dry_run"],
                 record=record,
-                mail=False,  # `record` queues the e-mails of the run it stores
+                mail=record.mail,  # the stored run's task sends and counts the e-mails
             )
         except FileProblem as problem:
             return self._file_problem(opts, problem)
