@@ -166,7 +166,7 @@ class Command(ScriptCommand):
             f"{counts['archive']}, overgeslagen {counts['skipped']}, fouten {counts['error']}."
         )
         emails, cards = report["emails"], report["generated_passwords"]
-        verb = "zouden" if report["dry_run"] else "worden"
+        verb = "zouden worden" if report["dry_run"] else "worden"
         self.stdout.write(
             f"E-mails met een link om een wachtwoord te kiezen: {emails} ({verb} verstuurd door "
             f"de achtergrondtaak). Wachtwoorden voor inlogkaartjes: {cards}."
