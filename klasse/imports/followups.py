@@ -41,7 +41,8 @@ def run_emails_send(run_id: str) -> int:
         sent = password_links_send(ids)
     except Exception as error:
         logger.exception("password links of import run %s not sent", run_id)
-        ImportRun.objects.filter(pk=run_id).update(emails={"error": str(error)[:500]})
+        # The kind of failure only: a mail server's message may quote addresses.
+        ImportRun.objects.filter(pk=run_id).update(emails={"error": type(error).__name__})
         raise
     ImportRun.objects.filter(pk=run_id).update(emails={"sent": sent})
     return sent

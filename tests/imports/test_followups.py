@@ -5,6 +5,7 @@ card, made when the cards are printed and shown that once; a card says only what
 import json
 import os
 import re
+import smtplib
 import stat
 
 import pytest
@@ -19,6 +20,7 @@ from klasse.accounts.login_cards import card_note, login_sheet_create
 from klasse.accounts.models import Account, AuditEntry
 from klasse.accounts.services import account_set_password
 from klasse.accounts.tasks import password_link
+from klasse.imports import followups
 from klasse.imports.core.pipeline import run_import
 from klasse.imports.core.planning import Actions
 from klasse.imports.followups import run_emails_send
@@ -314,3 +316,38 @@ def test_cards_without_a_password_say_how_to_get_one(school_a, sara):
     assert "vraag je beheerder" in card_note(sara)
     sara.email = "sara@example.nl"
     assert "link in je e-mail" in card_note(sara)
+
+
+def test_a_mail_server_that_refuses_is_said_on_the_result_without_addresses(
+    school_a, alice, monkeypatch, django_capture_on_commit_callbacks
+):
+    _, run = do_import(
+        school_a,
+        alice,
+        actions=Actions(add=True),
+        capture=django_capture_on_commit_callbacks,
+        execute=False,
+    )
+
+    def refuse(ids):
+        raise smtplib.SMTPRecipientsRefused({"anna@example.nl": (550, b"no")})
+
+    monkeypatch.setattr(followups, "password_links_send", refuse)
+    with pytest.raises(smtplib.SMTPRecipientsRefused):
+        run_emails_send(str(run.pk))
+    run.refresh_from_db()
+    assert run.emails == {"error": "SMTPRecipientsRefused"}
+    ImportRun.objects.filter(pk=run.pk).update(source="web")
+    page = client_for(alice).get(reverse("imports:progress", args=[run.pk])).content.decode()
+    assert "De e-mails voor 2 nieuwe accounts konden niet worden verstuurd." in page
+    assert "anna@example.nl" not in page and "hx-trigger" not in page
+
+
+def test_the_history_of_an_import_leads_to_its_login_cards(
+    school_a, alice, django_capture_on_commit_callbacks
+):
+    actions = Actions(add=True, generate_passwords=True)
+    _, run = do_import(school_a, alice, actions=actions, capture=django_capture_on_commit_callbacks)
+    page = client_for(alice).get(reverse("history:detail", args=[run.pk])).content.decode()
+    assert reverse("history:cards", args=[run.pk]) in page and "Inlogkaartjes afdrukken" in page
+    assert "wachtwoorden voor inlogkaartjes" in page  # the action, named in the history
