@@ -87,6 +87,23 @@ def run_card_accounts(run: ImportRun) -> list[Account]:
     return sorted(found, key=lambda a: sort_key(a.first_name, a.infix, a.last_name))
 
 
+def run_cards_counts(run: ImportRun) -> tuple[int, int]:
+    """(the run's new accounts still there and active, those of them still waiting for the
+    password on their card), counted by the database: the result page asks often."""
+    changes = run.changes or {}
+    active = Account.objects.filter(school_id=run.school_id, archived_at__isnull=True)
+    new = waiting = 0
+    for key in ("added", "login_cards"):
+        ids = changes.get(key, [])
+        for start in range(0, len(ids), 2000):
+            chunk = active.filter(pk__in=ids[start : start + 2000])
+            if key == "added":
+                new += chunk.count()
+            else:  # no usable password: Django's unusable ones start with "!"
+                waiting += chunk.filter(password__startswith="!").count()
+    return new, waiting
+
+
 def run_cards_waiting(run: ImportRun, accounts: list[Account]) -> set[int]:
     """Of `accounts`, those the run added to get a password on their card
     (`changes["login_cards"]`) that have none yet: their cards were not made."""

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from ..fixup_files import fixup_file_kept
-from ..followups import run_card_accounts, run_cards_waiting, run_emails_state
+from ..followups import run_cards_counts, run_emails_state
 from ..models import ImportRun
 from ..runs import EDITABLE, runs_fail_interrupted
 from .common import _get_run_for_user, wizard_step
@@ -64,11 +64,11 @@ def _context(run: ImportRun, user) -> dict:
 def _next_steps(run: ImportRun, user, emails: dict) -> dict:
     """What the result offers next: the e-mails sent, the new accounts' login cards (how
     many still wait for the password on theirs), the fix-up file of the skipped rows."""
-    accounts = run_card_accounts(run)
+    new_accounts, cards_waiting = run_cards_counts(run)
     return {
         "emails": emails,
         "emails_chosen": "send_emails" in run.actions,
-        "new_accounts": len(accounts),
-        "cards_waiting": len(run_cards_waiting(run, accounts)),
+        "new_accounts": new_accounts,
+        "cards_waiting": cards_waiting,
         "fixup": fixup_file_kept(run, user),
     }
