@@ -154,6 +154,19 @@ def describe_entry(entry: AuditEntry) -> list[str]:
                 % {"names": ", ".join(k["username"] for k in kept)}
             )
         return lines
+    if entry.action == Action.LOGIN_SHEET and "run" in details:
+        return [
+            _(
+                "nieuwe accounts van de import %(file)s (%(format)s): %(cards)s kaartjes, "
+                "%(new)s nieuwe wachtwoorden"
+            )
+            % {
+                "file": details.get("file_name", ""),
+                "format": details.get("format", "").upper(),
+                "cards": details.get("cards", 0),
+                "new": details.get("new_passwords", 0),
+            }
+        ]
     if entry.action == Action.LOGIN_SHEET:
         return [
             _("klas %(class)s (%(format)s): %(cards)s kaartjes, %(new)s nieuwe wachtwoorden")
@@ -165,6 +178,8 @@ def describe_entry(entry: AuditEntry) -> list[str]:
             }
         ]
     if entry.action == Action.PASSWORD:
+        if details.get("via") == "login_sheet" and "run" in details:
+            return [_("via de inlogkaartjes van de nieuwe accounts van een import")]
         if details.get("via") == "login_sheet":
             return [
                 _("via de inlogkaartjes van klas %(class)s") % {"class": details.get("class", "")}

@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
 from .models import Account, Role, normalise_username
@@ -189,6 +189,15 @@ class _Checked:
             self.email = normalise_email(values["email"])
             if email_problem(self.email):
                 self.broken("email", "invalid_email")
+
+
+class ChoosePasswordForm(SetPasswordForm):
+    """The e-mailed link's form: the password is its owner's own from now on (a login card
+    says "je eigen wachtwoord" only then)."""
+
+    def save(self, commit: bool = True) -> Account:
+        self.user.password_chosen = True
+        return super().save(commit=commit)
 
 
 class LoginSheetForm(forms.Form):

@@ -116,6 +116,10 @@ class Account(AbstractBaseUser):
     # Raised by every archive, never lowered: sessions and password links hash it, so those
     # from before an archive stay dead after a restore (session_hash_value, tokens.py).
     times_archived = models.PositiveIntegerField(default=0, db_default=0, editable=False)
+    # True only while the password is one its owner chose (from the e-mailed link); set
+    # there, cleared wherever the school sets one (an import, a login card, a reset). A
+    # login card says "je eigen wachtwoord" only when it is True.
+    password_chosen = models.BooleanField(default=False, db_default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -41,6 +41,7 @@ class Card(Protocol):
     name: str
     username: str
     password: str | None
+    note: str
 
 
 @dataclass(frozen=True)
@@ -57,15 +58,18 @@ def login_sheet_pdf(
     class_name: str,
     login_url: str,
     font_dirs: Sequence[Path] = FONT_DIRS,
+    title: str | None = None,
 ) -> bytes:
-    """The cards in the order given, with a heading on every page."""
+    """The cards in the order given, with a heading on every page: `title` (the class's
+    "Inlogkaartjes klas 3HB" when None), the school and the date."""
     pdf = FPDF(format="A4", unit="mm")
     pdf.set_auto_page_break(False)
     pdf.set_title(f"Inlogkaartjes {class_name}")
     pdf.set_creator("Klasse")
     fonts = _load_fonts(pdf, font_dirs)
     per_page = COLUMNS * ROWS
-    heading = f"Inlogkaartjes klas {class_name} · {school_name} · {localdate():%d-%m-%Y}"
+    title = title or f"Inlogkaartjes klas {class_name}"
+    heading = f"{title} · {school_name} · {localdate():%d-%m-%Y}"
     for start in range(0, max(len(cards), 1), per_page):
         pdf.add_page()
         pdf.set_text_color(20, 30, 45)
@@ -116,9 +120,10 @@ def _draw_card(pdf: FPDF, fonts: _Fonts, card: Card, x, y, school_name, login_ur
         pdf.set_xy(x + 5, y + offset)
         pdf.cell(inner, 4, label)
         pdf.set_xy(x + 5, y + offset + 4)
-        if value is None:
-            pdf.set_font(fonts.sans, "", 10)
-            pdf.cell(inner, 6, "je eigen wachtwoord")
+        if value is None:  # what is true of the password instead (login_cards.card_note)
+            pdf.set_font(fonts.sans, "", 8)
+            text, flag = _fit(getattr(card, "note", ""), fonts)
+            pdf.cell(inner, 6, _shorten(pdf, text, inner))
             continue
         pdf.set_font(fonts.mono, "B", 12)
         text, flag = _fit(value, fonts)

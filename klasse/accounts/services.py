@@ -1,6 +1,5 @@
 """Write operations on schools and accounts, named `<entity>_<action>`."""
 
-import secrets
 from dataclasses import dataclass
 
 from django.contrib.auth.password_validation import validate_password
@@ -9,10 +8,12 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .audit import audit_record, audit_record_many
+from .audit import audit_record
 from .db import same_lower
+
+# The login cards live in their own module; their names are reachable from here as before.
+from .login_cards import LoginCard, Renew, login_sheet_create, password_generate  # noqa: F401
 from .models import Account, AuditEntry, Programme, Role, School, SchoolClass, normalise_username
-from .search import sort_key
 from .tasks import send_password_links
 
 
@@ -46,14 +47,6 @@ def admin_create(
 
 
 # --- user management (TOOLS › GEBRUIKERS) ---------------------------------------------
-
-# Unambiguous characters only: no 0/o, 1/l/i, so a password on paper is typed right first time.
-_PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
-
-
-def password_generate() -> str:
-    """A readable initial password such as `hq4t-z8mv-r2nb`: 14 characters, about 59 bits."""
-    return "-".join("".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(4)) for _ in range(3))
 
 
 @dataclass(frozen=True)
@@ -173,7 +166,8 @@ def account_set_password(*, account: Account, actor: Account) -> str:
     the student's class, issue 15 item 7)."""
     password = password_generate()
     account.set_password(password)
-    account.save(update_fields=["password", "updated_at"])
+    account.password_chosen = False
+    account.save(update_fields=["password", "password_chosen", "updated_at"])
     audit_record(
         school_id=account.school_id,
         actor=actor,
@@ -216,65 +210,3 @@ def account_send_password_link(*, account: Account, actor: Account) -> None:
         account=account,
         details={"email": account.email},
     )
-
-
-# --- login sheets (inlogkaartjes) ------------------------------------------------------
-
-
-class Renew(models.TextChoices):
-    MISSING = "missing", _("alleen leerlingen zonder wachtwoord")
-    NEVER_LOGGED_IN = "never", _("ook leerlingen die nog nooit hebben ingelogd")
-    ALL = "all", _("alle leerlingen: ook wie al een eigen wachtwoord heeft")
-
-
-@dataclass(frozen=True)
-class LoginCard:
-    name: str
-    username: str
-    password: str | None  # None: the student keeps his or her own password
-
-
-def login_sheet_create(
-    *, school_class: SchoolClass, actor: Account, renew: str = Renew.MISSING, fmt: str = "html"
-) -> list[LoginCard]:
-    """1. the class's active students, by last name; 2. a fresh password for each who needs
-    one (hashed outside the transaction: slow); 3. store them and log the sheet and each new
-    password. The plain passwords exist only in the returned cards."""
-    students = sorted(
-        school_class.students.filter(archived_at__isnull=True, role=Role.STUDENT),
-        key=lambda a: sort_key(a.first_name, a.infix, a.last_name),
-    )
-    fresh = {
-        s.pk: password_generate()
-        for s in students
-        if renew == Renew.ALL
-        or not s.has_usable_password()
-        or (renew == Renew.NEVER_LOGGED_IN and s.last_login is None)
-    }
-    renewed = [s for s in students if s.pk in fresh]
-    now = timezone.now()
-    for student in renewed:
-        student.set_password(fresh[student.pk])
-        student.updated_at = now
-    with transaction.atomic():
-        Account.objects.bulk_update(renewed, ["password", "updated_at"], batch_size=500)
-        audit_record(
-            school_id=school_class.school_id,
-            actor=actor,
-            action=AuditEntry.Action.LOGIN_SHEET,
-            details={
-                "class": school_class.name,
-                "class_id": school_class.pk,
-                "format": fmt,
-                "cards": len(students),
-                "new_passwords": len(renewed),
-            },
-        )
-        audit_record_many(
-            school_id=school_class.school_id,
-            actor=actor,
-            action=AuditEntry.Action.PASSWORD,
-            accounts=renewed,
-            details={"via": "login_sheet", "class": school_class.name},
-        )
-    return [LoginCard(s.full_name, s.username, fresh.get(s.pk)) for s in students]

@@ -1,5 +1,6 @@
-"""Background jobs of the accounts app."""
+"""Background jobs of the accounts app: the e-mails with a link to choose a password."""
 
+from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.tasks import task
 from django.urls import reverse
@@ -10,10 +11,10 @@ from .models import Account
 from .site import base_url
 from .tokens import password_link_tokens
 
-SUBJECT = "Kies je wachtwoord voor Klasse"
+SUBJECT = "Kies je wachtwoord voor Klasse ({school})"
 BODY = """Hallo {name},
 
-Je school heeft een account voor je gemaakt in Klasse. Je gebruikersnaam is: {username}
+{school} heeft een account voor je gemaakt in Klasse. Je gebruikersnaam is: {username}
 
 Kies hier je wachtwoord (de link werkt een paar dagen):
 {link}
@@ -29,16 +30,31 @@ def password_link(account: Account) -> str:
     return base_url() + path
 
 
-@task()
-def send_password_links(account_ids: list[int]) -> int:
-    """E-mail each new account a link to choose a password; runs only after the commit."""
+def password_links_send(account_ids: list[int]) -> int:
+    """E-mail each of these accounts that still exists, is active and has an e-mail address
+    a link to choose a password, naming its school, from DEFAULT_FROM_EMAIL. Returns how
+    many were sent (an account removed since, by an undo say, gets none). Errors of the
+    mail server are raised (smtplib's, OSError)."""
     messages = []
-    accounts = Account.objects.filter(pk__in=account_ids, archived_at__isnull=True).exclude(
-        email=""
+    accounts = (
+        Account.objects.filter(pk__in=account_ids, archived_at__isnull=True)
+        .exclude(email="")
+        .select_related("school")
     )
     for account in accounts.iterator(chunk_size=2000):
+        school = account.school.name
         body = BODY.format(
-            name=account.first_name, username=account.username, link=password_link(account)
+            name=account.first_name,
+            school=school,
+            username=account.username,
+            link=password_link(account),
         )
-        messages.append((SUBJECT, body, None, [account.email]))
+        subject = SUBJECT.format(school=school)
+        messages.append((subject, body, settings.DEFAULT_FROM_EMAIL, [account.email]))
     return send_mass_mail(messages) if messages else 0
+
+
+@task()
+def send_password_links(account_ids: list[int]) -> int:
+    """`password_links_send`, in the background; runs only after the commit."""
+    return password_links_send(account_ids)

@@ -1,6 +1,12 @@
 """The tokens of the e-mailed links to choose a password."""
 
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
+from django.dispatch import Signal
+
+# Sent by the page of a password link whose account no longer exists, with `account_id`.
+# A receiver that knows why (the imports: an undo removed it) returns the name of the
+# account's school; the page then says so instead of calling the link merely invalid.
+account_gone = Signal()
 
 
 class PasswordLinkTokens(PasswordResetTokenGenerator):

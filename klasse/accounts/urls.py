@@ -2,7 +2,6 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import class_views, password_views, sheet_views, views
-from .tokens import password_link_tokens
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -11,11 +10,7 @@ urlpatterns = [
     path("leerling/", views.student_home, name="student_home"),
     path(
         "wachtwoord-kiezen/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
-            template_name="registration/password_choose.html",
-            success_url="/wachtwoord-gekozen/",
-            token_generator=password_link_tokens,
-        ),
+        views.PasswordChooseView.as_view(),
         name="password_choose",
     ),
     path(

@@ -6,17 +6,48 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import urlsafe_base64_decode
 
 from .access import admin_required, get_class_for_user, staff_required
 from .classes import class_delete_refusal, empty_classes
-from .forms import LoginForm
+from .forms import ChoosePasswordForm, LoginForm
 from .models import Account, Role, SchoolClass
 from .search import sort_key
+from .tokens import account_gone, password_link_tokens
 
 
 class LoginView(auth_views.LoginView):
     form_class = LoginForm
     redirect_authenticated_user = True
+
+
+class PasswordChooseView(auth_views.PasswordResetConfirmView):
+    """The e-mailed link to choose a password. A link that does not work says why where
+    Klasse knows it: its account was removed by undoing the import that made it
+    (`tokens.account_gone`)."""
+
+    form_class = ChoosePasswordForm
+    template_name = "registration/password_choose.html"
+    success_url = "/wachtwoord-gekozen/"
+    token_generator = password_link_tokens
+
+    def get_context_data(self, **kwargs) -> dict:
+        context = super().get_context_data(**kwargs)
+        if not context.get("validlink") and self.user is None:
+            context["gone_from_school"] = self._gone_from(self.kwargs.get("uidb64", ""))
+        return context
+
+    @staticmethod
+    def _gone_from(uidb64: str) -> str | None:
+        """The school whose undo removed the link's account, or None."""
+        try:
+            account_id = int(urlsafe_base64_decode(uidb64).decode())
+        except (TypeError, ValueError, OverflowError, UnicodeDecodeError):
+            return None
+        for _receiver, school in account_gone.send(sender=Account, account_id=account_id):
+            if school:
+                return school
+        return None
 
 
 @login_required

@@ -17,6 +17,8 @@ from klasse.accounts.audit import audit_import
 from .core.applying import AppliedChanges, StalePlan, apply_plan
 from .core.pipeline import build_report
 from .core.problems import FileProblem
+from .fixup_files import fixup_file_keep
+from .followups import run_emails_mailer
 from .models import ImportRun
 from .runs import HEARTBEAT_EVERY, run_discard_file, run_prepare
 
@@ -54,7 +56,12 @@ def _execute(run: ImportRun) -> str:
         plan = prepared.plan
         total = sum(p.action in ("add", "update") for p in plan.rows) + len(plan.archive) + 1
         progress = ProgressWriter(run.pk, total)
-        apply_plan(plan, progress=progress, record=lambda changes: _record(run, report, changes))
+        apply_plan(
+            plan,
+            progress=progress,
+            record=lambda changes: _record(run, report, changes),
+            mail=run_emails_mailer(run.pk),  # the run's own task, which counts them
+        )
     except StalePlan:
         live = ImportRun.objects.filter(pk=run.pk, status=Status.RUNNING)
         live.update(status=Status.STALE, progress=0, total=0)
@@ -67,6 +74,10 @@ def _execute(run: ImportRun) -> str:
             status=Status.FAILED, error=_failure_message(error), finished_at=timezone.now()
         )
         return "failed"
+    try:  # the skipped rows, for the result page, while the upload is still there
+        fixup_file_keep(run, prepared)
+    except Exception:
+        logger.exception("fix-up file of import run %s not kept", run.pk)
     run_discard_file(run)
     return "done"
 

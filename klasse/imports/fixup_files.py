@@ -17,9 +17,10 @@ from klasse.accounts.models import Account
 from klasse.exports.background import export_files_purge_expired
 from klasse.exports.models import ExportFile
 
+from .core.pipeline import Prepared
 from .models import ImportRun
 from .runs import run_prepare
-from .wizard.fixup import fixup_rows, fixup_xlsx
+from .wizard.fixup import fixup_csv_chunks, fixup_rows, fixup_xlsx
 
 # Up to this many rows with errors the workbook is made in the request (about a second).
 INLINE_FIXUP_ROWS = 5000
@@ -75,3 +76,33 @@ def fixup_file_make(*, file_id: str) -> int:
         finished_at=timezone.now(),
     )
     return len(rows)
+
+
+def fixup_file_keep(run: ImportRun, prepared: Prepared) -> ExportFile | None:
+    """After an import, before its upload is deleted: the rows it skipped for an error, as
+    a fix-up CSV for the administrator who imported (the result page offers it), kept and
+    handed out once like any fix-up file. None when no row had an error (or nobody to give
+    it to)."""
+    if not prepared.plan.counts.get("error") or run.actor_id is None:
+        return None
+    headers, rows = fixup_rows(prepared)
+    export_files_purge_expired()
+    return ExportFile.objects.create(
+        school_id=run.school_id,
+        requested_by_id=run.actor_id,
+        import_run=run,
+        format="csv",
+        file_name=fixup_file_name(run, "csv"),
+        status=ExportFile.Status.DONE,
+        content=b"".join(fixup_csv_chunks(headers, rows)),
+        rows=len(rows),
+        finished_at=timezone.now(),
+    )
+
+
+def fixup_file_kept(run: ImportRun, user: Account) -> ExportFile | None:
+    """The fix-up file `fixup_file_keep` made for `user` of this run, while it is kept."""
+    kept = ExportFile.objects.defer("content").filter(
+        import_run=run, requested_by=user, status=ExportFile.Status.DONE, format="csv"
+    )
+    return kept.order_by("-created_at").first()

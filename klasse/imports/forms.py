@@ -102,6 +102,17 @@ ACTION_HINTS = {
         "Bestaande accounts krijgen het wachtwoord uit het bestand. Laat dit uit als leerlingen "
         "zelf een wachtwoord gekozen hebben."
     ),
+    "send_emails": _(
+        "Nieuwe accounts met een e-mailadres en zonder wachtwoord krijgen na de import een "
+        "e-mail met een link om zelf een wachtwoord te kiezen. Zet dit uit als je ze liever "
+        "een inlogkaartje geeft."
+    ),
+    "generate_passwords": _(
+        "Nieuwe accounts zonder wachtwoord én zonder e-mailadres (bijvoorbeeld jonge "
+        "leerlingen) worden toch toegevoegd. Hun wachtwoord maakt Klasse als je na de import "
+        "hun inlogkaartjes afdrukt; het staat alleen op die kaartjes. Zonder dit vinkje zijn "
+        "zulke rijen een fout."
+    ),
 }
 
 
@@ -122,7 +133,24 @@ class MappingForm(forms.Form):
         required=False,
         help_text=ACTION_HINTS["overwrite_passwords"],
     )
-    ACTION_NAMES = ("add", "update", "archive", "overwrite_passwords")
+    send_emails = forms.BooleanField(
+        label=_("Stuur nieuwe accounts zonder wachtwoord een e-mail om er een te kiezen"),
+        required=False,
+        help_text=ACTION_HINTS["send_emails"],
+    )
+    generate_passwords = forms.BooleanField(
+        label=_("Maak een wachtwoord voor nieuwe accounts zonder wachtwoord of e-mailadres"),
+        required=False,
+        help_text=ACTION_HINTS["generate_passwords"],
+    )
+    ACTION_NAMES = (
+        "add",
+        "update",
+        "archive",
+        "overwrite_passwords",
+        "send_emails",
+        "generate_passwords",
+    )
 
     def __init__(
         self,

@@ -45,6 +45,9 @@ class ImportRun(models.Model):
     counts = models.JSONField(default=dict)
     report = models.JSONField(default=dict)
     changes = models.JSONField(default=dict)
+    # The password-link e-mails of the new accounts (`changes["emailed"]`), once the
+    # background task has sent them: {"sent": n}, or {"error": "…"} when it could not.
+    emails = models.JSONField(default=dict)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -47,9 +47,10 @@ def actions_initial(run: ImportRun) -> Actions:
     and update. Archiving is never remembered: it is ticked by hand each time, because a
     teachers' file or one class's file after a whole school's would otherwise archive every
     student not in it. Passwords are never overwritten unless asked for again: students
-    may have chosen their own."""
+    may have chosen their own. The password e-mails are on (as before they were a choice),
+    making passwords for login cards off: both are chosen anew for each import."""
     if run.actions:
-        return Actions(**{name: True for name in run.actions if name != "confirm_mass_archive"})
+        return Actions.from_list(run.actions)
     last = ImportRun.objects.filter(school_id=run.school_id, status=ImportRun.Status.DONE).first()
     if last is None:
         return Actions(add=True)

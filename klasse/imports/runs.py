@@ -60,8 +60,7 @@ def run_read_table(run: ImportRun) -> Table:
 
 
 def run_actions(run: ImportRun, *, confirm_mass_archive: bool = False) -> Actions:
-    chosen = {name: True for name in run.actions if name != "confirm_mass_archive"}
-    return Actions(**chosen, confirm_mass_archive=confirm_mass_archive)
+    return Actions.from_list(run.actions, confirm_mass_archive=confirm_mass_archive)
 
 
 def run_prepare(run: ImportRun, *, confirm_mass_archive: bool | None = None) -> Prepared:

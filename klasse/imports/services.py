@@ -10,13 +10,16 @@ from klasse.accounts.audit import audit_import
 from klasse.accounts.models import Account, School
 
 from .core.applying import AppliedChanges
+from .followups import run_emails_mailer
 from .models import ImportRun
 
 
 def import_run_record_cli(
     *, school: School, file_name: str, data: bytes, actions: list[str], actor: Account | None = None
 ):
-    """A `record` callback for run_import that stores a finished command-line import."""
+    """A `record` callback for run_import that stores a finished command-line import. The
+    run it stored is `record.run` afterwards (None before); pass `record.mail` as
+    run_import's `mail` to send the e-mails by the run's own task, which counts them."""
 
     def record(report: dict, changes: AppliedChanges) -> None:
         run = ImportRun.objects.create(
@@ -43,5 +46,11 @@ def import_run_record_cli(
             actions=actions,
             counts=run.counts,
         )
+        record.run = run
 
+    def mail(emailed: list[int]) -> None:  # after the commit: `record.run` is set
+        run_emails_mailer(record.run.pk)(emailed)
+
+    record.run = None
+    record.mail = mail
     return record

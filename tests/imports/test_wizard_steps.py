@@ -148,7 +148,7 @@ def test_verder_saves_the_choices_and_the_school_remembers_them_for_the_same_hea
 ):
     run = mapped(admin, MAGISTER.read_bytes(), Profiel="programme", Stamnr="")
     assert run.mapping["Profiel"] == "programme" and run.mapping["Stamnr"] is None
-    assert run.actions == ["add"]
+    assert run.actions == ["add", "send_emails"]
     # The same headers in another order: offered the same mapping next time.
     lines = MAGISTER.read_bytes().decode("cp1252").splitlines()
     swapped = "\r\n".join(";".join(reversed(line.split(";"))) for line in lines)
@@ -202,11 +202,13 @@ def test_the_chosen_encoding_is_used_by_the_preview(admin):
 def test_a_first_import_ticks_only_add_and_later_ones_add_and_update(admin, school_a):
     run = uploaded(admin, MAGISTER.read_bytes())
     form = admin.get(reverse("imports:mapping", args=[run.pk])).context["form"]
-    assert [form.initial[n] for n in form.ACTION_NAMES] == [True, False, False, False]
+    # add, update, archive, overwrite_passwords, send_emails (on, as before it was a
+    # choice), generate_passwords
+    assert [form.initial[n] for n in form.ACTION_NAMES] == [True, False, False, False, True, False]
     ImportRun.objects.create(school=school_a, file_name="x.csv", status="done", actions=["add"])
     run = uploaded(admin, MAGISTER.read_bytes())
     form = admin.get(reverse("imports:mapping", args=[run.pk])).context["form"]
-    assert [form.initial[n] for n in form.ACTION_NAMES] == [True, True, False, False]
+    assert [form.initial[n] for n in form.ACTION_NAMES] == [True, True, False, False, True, False]
 
 
 def test_back_from_the_preview_the_mapping_shows_the_runs_own_choices(admin):

@@ -44,7 +44,10 @@ class AppliedChanges:
     # (the hashes) only where the import set a password.
     updated: list[dict] = field(default_factory=list)
     archived: list[int] = field(default_factory=list)
+    # New accounts mailed a link to choose a password (Actions.send_emails), and new
+    # accounts whose password is made for their login card (Actions.generate_passwords).
     emailed: list[int] = field(default_factory=list)
+    login_cards: list[int] = field(default_factory=list)
     created_classes: list[int] = field(default_factory=list)
     # {"id", "before": [class ids], "after": [class ids]}: updated teachers whose classes
     # the import changed.
@@ -55,6 +58,8 @@ class AppliedChanges:
             "added": self.added,
             "updated": self.updated,
             "archived": self.archived,
+            "emailed": self.emailed,
+            "login_cards": self.login_cards,
             "created_classes": self.created_classes,
             "teacher_classes": self.teacher_classes,
         }
@@ -65,10 +70,13 @@ def apply_plan(
     *,
     progress: Progress | None = None,
     record: Callable[[AppliedChanges], None] | None = None,
+    mail: Callable[[list[int]], None] | bool | None = None,
 ) -> AppliedChanges:
     """1. hash passwords (outside the transaction: slow); 2. lock the school and check the
     plan is fresh; 3. classes, inserts, updates, archive, teacher links; 4. after commit,
-    queue the password links. `record` runs inside the transaction (the import history)."""
+    `mail` the ids of the new accounts to send a password link (`changes.emailed`; by
+    default the accounts' own task queues them; False: nobody). `record` runs inside the
+    transaction (the import history)."""
     report = progress or (lambda done, total: None)
     if plan.needs_confirmation:
         raise ValueError("a mass archive needs confirmation")
@@ -120,9 +128,11 @@ def apply_plan(
         if record:
             record(changes)
         emailed = changes.emailed
+        send = _queue_password_links if mail is None else mail
         # robust: a failure to queue the e-mails must not turn a committed import into an
         # error for its caller.
-        transaction.on_commit(lambda: _queue_password_links(emailed), robust=True)
+        if send and emailed:
+            transaction.on_commit(lambda: send(emailed), robust=True)
     report(total, total)
     return changes
 
@@ -219,7 +229,13 @@ def _insert(plan, adds, hashes, classes, programmes, now, changes: AppliedChange
     for planned in adds:
         planned.account_id = ids[planned.row.values["username"]]
         changes.added.append(planned.account_id)
-        if planned.row.number not in hashes and planned.row.values.get("email"):
+        if planned.login_card:
+            changes.login_cards.append(planned.account_id)
+        elif (
+            plan.actions.send_emails
+            and planned.row.number not in hashes
+            and planned.row.values.get("email")
+        ):
             changes.emailed.append(planned.account_id)
 
 
@@ -266,9 +282,9 @@ def _update(plan, updates, hashes, classes, programmes, now, changes: AppliedCha
         columns = tuple([f for f in UPDATE_FIELDS if new[f] != old[f]])
         values = tuple([db_value(new[f]) if f in TEMPORAL_FIELDS else new[f] for f in columns])
         password = hashes.get(row.number) if planned.set_password else None
-        if password is not None:
-            columns += ("password",)
-            values += (password,)
+        if password is not None:  # the school sets it: no longer one its owner chose
+            columns += ("password", "password_chosen")
+            values += (password, False)
         groups.setdefault(columns, []).append((*values, stamp, planned.account_id, plan.school_id))
         # Dates as ISO text for the record, in place: old and new are this loop's own.
         for name in TEMPORAL_FIELDS:

@@ -171,7 +171,10 @@ def prepare_table(
 
 
 def build_report(prepared: Prepared, *, dry_run: bool) -> dict:
-    """The JSON object of the command line's contract (docs/import-contract.md), exactly."""
+    """The JSON object of the command line's contract (docs/import-contract.md), exactly.
+    `emails`: new accounts mailed (or, in a dry run, to be mailed) a link to choose a
+    password; `generated_passwords`: new accounts whose password is made for their login
+    card. Both are numbers of accounts, and come last: keys are added, never renamed."""
     return {
         "dry_run": dry_run,
         "file": prepared.file_info(),
@@ -179,6 +182,8 @@ def build_report(prepared: Prepared, *, dry_run: bool) -> dict:
         "fills": prepared.fills,
         "counts": prepared.plan.counts,
         "problems": [p.as_dict() for p in report_problems(prepared)],
+        "emails": prepared.plan.emails,
+        "generated_passwords": prepared.plan.generated_passwords,
     }
 
 
@@ -210,9 +215,11 @@ def run_import(
     encoding: str | None = None,
     delimiter: str | None = None,
     record=None,
+    mail=None,
 ) -> tuple[dict, AppliedChanges | None]:
     """Prepare and (unless dry_run) apply; a plan made stale by a concurrent change is
-    made again once. Raises FileProblem, and nothing has changed."""
+    made again once. `mail` as `apply_plan`'s. Raises FileProblem, and nothing has
+    changed."""
     for attempt in range(2):
         prepared = prepare_import(
             data,
@@ -232,6 +239,7 @@ def run_import(
             applied = apply_plan(
                 prepared.plan,
                 record=record and (lambda changes, report=report: record(report, changes)),
+                mail=mail,
             )
         except StalePlan:
             if attempt:

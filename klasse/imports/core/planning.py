@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import partial
-from itertools import chain, repeat
-from operator import add, attrgetter, eq, itemgetter, methodcaller
+from operator import attrgetter, methodcaller
 
 from klasse.accounts.models import Programme, Role, School, SchoolClass
 
@@ -18,7 +17,6 @@ from .problems import Problem
 from .reading import gc_paused
 from .row_changes import CHANGE_LABELS, row_changes
 from .school_accounts import (
-    EXISTING_INDEX,
     ExistingAccount,
     full_name,
     load_existing,
@@ -27,6 +25,7 @@ from .school_accounts import (
     similar_index,
     taken_elsewhere,
 )
+from .unchanged_rows import NOBODY, unchanged_students
 from .valid_rows import ValidRow, ValidRows, username_keys
 
 # Plain str, compared for every row.
@@ -35,14 +34,28 @@ _ADMIN, _TEACHER, _STUDENT = Role.ADMIN.value, Role.TEACHER.value, Role.STUDENT.
 
 @dataclass(frozen=True)
 class Actions:
+    """What an import may do. `send_emails` (on unless turned off, as before it was a
+    choice): each new account with an e-mail address and no password gets a link to choose
+    one. `generate_passwords`: a new account without password and e-mail address is added
+    (instead of `no_password_or_email`) and gets a password on its login card."""
+
     add: bool = False
     update: bool = False
     archive: bool = False
     overwrite_passwords: bool = False
     confirm_mass_archive: bool = False
+    send_emails: bool = True
+    generate_passwords: bool = False
 
     def as_list(self) -> list[str]:
         return [name for name, chosen in vars(self).items() if chosen]
+
+    @classmethod
+    def from_list(cls, names, *, confirm_mass_archive: bool = False) -> Actions:
+        """The actions `as_list` gave: each one listed is chosen, every other one not
+        (so an unticked `send_emails` stays off)."""
+        chosen = {name: name in names for name in vars(cls()) if name != "confirm_mass_archive"}
+        return cls(**chosen, confirm_mass_archive=confirm_mass_archive)
 
 
 @dataclass(slots=True)
@@ -58,6 +71,9 @@ class PlannedRow:
     account: ExistingAccount | None = None
     # Fields of a new account left empty because the file's value was damaged.
     kept_out: tuple[str, ...] = ()
+    # A new account without password and e-mail address whose password is made for its
+    # login card (Actions.generate_passwords).
+    login_card: bool = False
 
 
 @dataclass
@@ -93,6 +109,23 @@ class Plan:
             counts[planned.action] += 1
         counts["archive"] = len(self.archive)
         return counts
+
+    @property
+    def emails(self) -> int:
+        """New accounts that get an e-mail with a link to choose a password: added, with an
+        e-mail address and without a password, when `send_emails` is chosen."""
+        if not self.actions.send_emails:
+            return 0
+        return sum(
+            1
+            for p in self.rows
+            if p.action == "add" and p.row.values.get("email") and not p.row.values.get("password")
+        )
+
+    @property
+    def generated_passwords(self) -> int:
+        """New accounts whose password is made for their login card."""
+        return sum(1 for p in self.rows if p.action == "add" and p.login_card)
 
     @property
     def problems(self) -> list[Problem]:
@@ -210,92 +243,13 @@ def _plan_rows(
     """`_plan_row` for each row, with a shortcut for the row that most of a yearly import
     consists of: an active student whom the file lists exactly as the school has them.
     The shortcut decides only what `_plan_row` would decide ("unchanged", no changes)."""
-    accounts, same = _unchanged_students(rows, keys, existing, ctx)
+    accounts, same = unchanged_students(rows, keys, existing, ctx)
     return [
         PlannedRow(row, "unchanged", account.id, {})
         if equal
-        else _plan_row(row, key, None if account is _NOBODY else account, ctx)
+        else _plan_row(row, key, None if account is NOBODY else account, ctx)
         for row, key, account, equal in zip(rows, keys, accounts, same, strict=True)
     ]
-
-
-# A stand-in account for rows without one: no tuple of a row equals its fields.
-_NOBODY = ExistingAccount(*([object()] * len(ExistingAccount._fields)))
-
-
-def _unchanged_students(
-    rows: list[ValidRow], keys: list[str], existing: dict[str, ExistingAccount], ctx: _Context
-) -> tuple[list[ExistingAccount], list[bool]]:
-    """For each row its account (_NOBODY for none), and whether `_plan_row` would
-    certainly find it unchanged (any doubt: False, and `_plan_row` decides).
-
-    A row and its account are each made into one tuple and the tuples compared, in C-level
-    passes over the whole file rather than a dozen Python steps per row. The tuples line
-    up as names, e-mail, stamnummer, class, programme, role, archived_at:
-
-    - e-mail and stamnummer only when their columns are mapped, compared as written: an
-      empty cell (which keeps the account's value) leaves the row to `_plan_row`;
-    - the row's class is the school's class with that name (one name, a known class), its
-      programme the catalogue's (none in the row: never equal, `_plan_row` decides);
-    - 'student' against the account's role, and None against its archived_at: only active
-      students match.
-
-    The row itself must be a student's without errors and without a new password to set:
-    validation vouches for that of a whole file of clean students' rows (`clean_students`);
-    otherwise each row that matched is looked at."""
-    accounts = list(map(existing.get, keys, repeat(_NOBODY)))
-    fields = ("first_name", "infix", "last_name")
-    row_side = None
-    if set(fields) <= ctx.mapped:
-        fields += tuple(f for f in ("email", "external_id") if f in ctx.mapped)
-        missing = object()
-        row_side = _row_sides(rows, fields, ctx, missing)
-    if row_side is None:  # names not mapped, or a row without one: every row the careful way
-        return accounts, [False] * len(rows)
-    # The same fields of each account, in one C call per account (see ExistingAccount).
-    account_side = itemgetter(
-        *map(
-            EXISTING_INDEX.__getitem__,
-            (*fields, "school_class_id", "programme_id", "role", "archived_at"),
-        )
-    )
-    same = list(map(eq, row_side, map(account_side, accounts)))
-    passwords = ctx.actions.overwrite_passwords and "password" in ctx.mapped
-    if passwords or not (isinstance(rows, ValidRows) and rows.clean_students):
-        for index, row in enumerate(rows):
-            if same[index] and (
-                row.errors or row.role != _STUDENT or (passwords and row.values.get("password"))
-            ):
-                same[index] = False
-    return accounts, same
-
-
-def _row_sides(rows: list[ValidRow], fields: tuple[str, ...], ctx: _Context, missing: object):
-    """The row's side of each comparison of `_unchanged_students` (`missing` for a class
-    or programme that no account has), or None when a row lacks one of `fields`."""
-    programme_ids = map(ctx.programmes.get, map(attrgetter("programme"), rows), repeat(missing))
-    if isinstance(rows, ValidRows) and rows.clean_students:
-        # Every row a student's with its one class name or none (""): validation's columns.
-        try:
-            *written, class_texts = rows.columns((*fields, "class_name"))
-        except KeyError:
-            return None
-        class_ids = {n: ctx.classes.get(n.lower(), (missing,))[0] for n in set(class_texts)}
-        class_id = map(class_ids.__getitem__, class_texts)
-        return zip(*written, class_id, programme_ids, repeat(_STUDENT), repeat(None))
-    try:
-        written = list(map(itemgetter(*fields), map(attrgetter("values"), rows)))
-    except KeyError:
-        return None
-    # The school's class of each name the file writes, keyed by the 1-tuple of a row with
-    # exactly that one name (no name, or several, find nothing).
-    class_lists = list(map(attrgetter("class_names"), rows))
-    class_ids = {}
-    for name in set(chain.from_iterable(class_lists)):
-        if found := ctx.classes.get(name.lower()):
-            class_ids[(name,)] = found[0]
-    class_id = map(class_ids.get, map(tuple, class_lists), repeat(missing))
-    return map(add, written, zip(class_id, programme_ids, repeat(_STUDENT), repeat(None)))
 
 
 def _plan_row(
@@ -350,7 +304,8 @@ def _plan_new(row: ValidRow, key: str, ctx: _Context) -> PlannedRow:
             "school ervoor.",
         )
         return PlannedRow(row, "error")
-    if not row.values.get("password") and not row.values.get("email"):
+    login_card = not row.values.get("password") and not row.values.get("email")
+    if login_card and not ctx.actions.generate_passwords:
         _error(
             row,
             None,
@@ -386,10 +341,12 @@ def _plan_new(row: ValidRow, key: str, ctx: _Context) -> PlannedRow:
     # (Only Excel's scientific notation can be told damaged without a stored value.)
     stamnummer = row.values.get("external_id", "") if ctx.rounded_possible else ""
     if not ("E" in stamnummer and (why := damage_of(stamnummer, ""))):
-        return PlannedRow(row, action, set_password=True)
+        return PlannedRow(row, action, set_password=True, login_card=login_card)
     column, label = ctx.columns.get("external_id"), CHANGE_LABELS["external_id"]
     row.add_warning(damaged_value(row.number, "external_id", column, label, "", stamnummer, why))
-    return PlannedRow(row, action, set_password=True, kept_out=("external_id",))
+    return PlannedRow(
+        row, action, set_password=True, kept_out=("external_id",), login_card=login_card
+    )
 
 
 def _error(row: ValidRow, fld: str | None, code: str, message: str) -> None:

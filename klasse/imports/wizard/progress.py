@@ -8,6 +8,8 @@ from django.urls import reverse
 
 from klasse.accounts.classes import empty_classes
 
+from ..fixup_files import fixup_file_kept
+from ..followups import run_cards_counts, run_emails_state
 from ..models import ImportRun
 from ..runs import EDITABLE, runs_fail_interrupted
 from .common import _get_run_for_user, wizard_step
@@ -25,7 +27,7 @@ def progress(request: HttpRequest, pk) -> HttpResponse:
         return redirect("imports:reading", run.pk)
     if run.status in EDITABLE:  # not imported yet, or found stale: its preview says which
         return redirect("imports:preview", run.pk)
-    return render(request, "imports/progress.html", _context(run))
+    return render(request, "imports/progress.html", _context(run, request.user))
 
 
 @wizard_step
@@ -38,14 +40,21 @@ def progress_status(request: HttpRequest, pk) -> HttpResponse:
         response = HttpResponse()
         response["HX-Redirect"] = reverse("imports:preview", args=[run.pk])
         return response
-    return render(request, "imports/_progress.html", _context(run))
+    return render(request, "imports/_progress.html", _context(run, request.user))
 
 
-def _context(run: ImportRun) -> dict:
+def _context(run: ImportRun, user) -> dict:
     problems = run.report.get("problems", [])
+    live = run.status in (ImportRun.Status.QUEUED, ImportRun.Status.RUNNING)
+    done = run.status == ImportRun.Status.DONE
+    emails = run_emails_state(run)
+    # The e-mails go after the commit, by a task: the page asks again until they went.
+    emails_pending = done and emails["planned"] and emails["sent"] is None and not emails["error"]
     return {
         "run": run,
-        "live": run.status in (ImportRun.Status.QUEUED, ImportRun.Status.RUNNING),
+        "live": live,
+        "poll": live or emails_pending,
+        **(_next_steps(run, user, emails) if done else {}),
         "percent": round(100 * run.progress / run.total) if run.total else 0,
         "counts": count_items(run.counts),
         "problems": problems[:SHOWN_PROBLEMS],
@@ -55,4 +64,17 @@ def _context(run: ImportRun) -> dict:
         "empty_classes": empty_classes(run.school_id)
         if run.status == ImportRun.Status.DONE
         else [],
+    }
+
+
+def _next_steps(run: ImportRun, user, emails: dict) -> dict:
+    """What the result offers next: the e-mails sent, the new accounts' login cards (how
+    many still wait for the password on theirs), the fix-up file of the skipped rows."""
+    new_accounts, cards_waiting = run_cards_counts(run)
+    return {
+        "emails": emails,
+        "emails_chosen": "send_emails" in run.actions,
+        "new_accounts": new_accounts,
+        "cards_waiting": cards_waiting,
+        "fixup": fixup_file_kept(run, user),
     }

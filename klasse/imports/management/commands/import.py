@@ -8,6 +8,10 @@ from klasse.imports.core.mapping import FIELDS
 from klasse.imports.core.pipeline import run_import
 from klasse.imports.core.planning import Actions
 from klasse.imports.core.problems import FileProblem
+from klasse.imports.management.commands._login_cards import (
+    login_cards_target,
+    login_cards_write,
+)
 from klasse.imports.services import import_run_record_cli
 
 
@@ -38,6 +42,23 @@ class Command(ScriptCommand):
             help="sta toe dat meer dan een derde van de leerlingen archiveert",
         )
         parser.add_argument(
+            "--no-emails",
+            action="store_true",
+            help="stuur nieuwe accounts zonder wachtwoord géén e-mail om er een te kiezen",
+        )
+        parser.add_argument(
+            "--generate-passwords",
+            action="store_true",
+            help="voeg nieuwe accounts zonder wachtwoord en e-mailadres toe; hun wachtwoord "
+            "komt op hun inlogkaartje",
+        )
+        parser.add_argument(
+            "--login-cards",
+            metavar="FILE.pdf",
+            help="met --generate-passwords: maak meteen na de import de inlogkaartjes van de "
+            "nieuwe accounts, met hun nieuwe wachtwoorden, in dit PDF-bestand (mode 0600)",
+        )
+        parser.add_argument(
             "--map",
             action="extend",
             nargs="+",
@@ -57,11 +78,14 @@ class Command(ScriptCommand):
             archive=opts["archive"],
             overwrite_passwords=opts["overwrite_passwords"],
             confirm_mass_archive=opts["confirm_mass_archive"],
+            send_emails=not opts["no_emails"],
+            generate_passwords=opts["generate_passwords"],
         )
         if not (actions.add or actions.update or actions.archive):
             raise CommandError(
                 "Kies minstens één actie: --add, --update of --archive.", returncode=2
             )
+        cards = login_cards_target(opts["login_cards"], opts)
         overrides = self._overrides(opts["map"])
         school = school_for_command(opts["school"], returncode=2)
         path = Path(opts["file"])
@@ -87,12 +111,29 @@ class Command(ScriptCommand):
                 overrides=overrides,
                 dry_run=opts["dry_run"],
                 record=record,
+                mail=record.mail,  # the stored run's task sends and counts the e-mails
             )
         except FileProblem as problem:
             return self._file_problem(opts, problem)
         except ValueError as error:  # a --map that names no column, or a field twice
             raise CommandError(str(error), returncode=2) from error
         self._print(opts, report)
+        if record.run is not None and report["generated_passwords"]:
+            self._login_cards(opts, record.run, cards)
+
+    def _login_cards(self, opts, run, cards: Path | None) -> None:
+        """Write the new accounts' login cards, or say where to make them (on standard
+        error with --json, whose standard output is the report alone)."""
+        say = self.stderr.write if opts["json"] else self.stdout.write
+        if cards is None:
+            say(
+                f"{run.report['generated_passwords']} nieuwe account(s) krijgen hun wachtwoord "
+                "op hun inlogkaartje: maak de kaartjes in Klasse bij TOOLS › GESCHIEDENIS › "
+                f"{run.file_name} › Inlogkaartjes afdrukken (of gebruik --login-cards BESTAND.pdf)."
+            )
+            return
+        count = login_cards_write(run, cards)
+        say(f"Inlogkaartjes met {count} nieuwe wachtwoord(en) geschreven naar {cards}.")
 
     def _overrides(self, pairs: list[str]) -> dict[str, str | None]:
         overrides: dict[str, str | None] = {}
@@ -123,6 +164,12 @@ class Command(ScriptCommand):
             f"{heading}: {report['file']['rows']} rijen. Nieuw {counts['add']}, bijgewerkt "
             f"{counts['update']}, ongewijzigd {counts['unchanged']}, gearchiveerd "
             f"{counts['archive']}, overgeslagen {counts['skipped']}, fouten {counts['error']}."
+        )
+        emails, cards = report["emails"], report["generated_passwords"]
+        verb = "zouden worden" if report["dry_run"] else "worden"
+        self.stdout.write(
+            f"E-mails met een link om een wachtwoord te kiezen: {emails} ({verb} verstuurd door "
+            f"de achtergrondtaak). Wachtwoorden voor inlogkaartjes: {cards}."
         )
         for problem in report["problems"]:
             label = "FOUT" if problem["severity"] == "error" else "let op"
