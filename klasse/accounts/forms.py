@@ -1,8 +1,9 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
-from .models import Account, Role, normalise_username
+from .audit import audit_record
+from .models import Account, AuditEntry, Role, normalise_username
 from .programmes import match_programme
 from .rules import (
     MAX_LENGTHS,
@@ -201,3 +202,20 @@ class LoginSheetForm(forms.Form):
     format = forms.ChoiceField(
         choices=[("html", _("Afdrukpagina")), ("pdf", _("PDF"))], widget=forms.HiddenInput
     )
+
+
+class ChoosePasswordForm(SetPasswordForm):
+    """The page behind a password link: the chosen password is logged (PASSWORD, "via":
+    "link"), so that an undo of the import that made the account keeps it."""
+
+    def save(self, commit: bool = True):
+        account = super().save(commit=commit)
+        if commit:
+            audit_record(
+                school_id=account.school_id,
+                actor=account,
+                action=AuditEntry.Action.PASSWORD,
+                account=account,
+                details={"via": "link"},
+            )
+        return account

@@ -221,8 +221,10 @@ def login_sheet_create(
     *, school_class: SchoolClass, actor: Account, renew: str = Renew.MISSING, fmt: str = "html"
 ) -> list[LoginCard]:
     """1. the class's active students, by last name; 2. a fresh password for each who needs
-    one (hashed outside the transaction: slow); 3. store them and log the sheet and each new
-    password. The plain passwords exist only in the returned cards."""
+    one (hashed outside the transaction: slow); 3. store them and log the sheet, each new
+    password (PASSWORD) and each card that keeps its password (LOGIN_CARD): an undo of the
+    import that made these accounts keeps every account whose card was printed. The plain
+    passwords exist only in the returned cards."""
     students = sorted(
         school_class.students.filter(archived_at__isnull=True, role=Role.STUDENT),
         key=lambda a: sort_key(a.first_name, a.infix, a.last_name),
@@ -259,5 +261,12 @@ def login_sheet_create(
             action=AuditEntry.Action.PASSWORD,
             accounts=renewed,
             details={"via": "login_sheet", "class": school_class.name},
+        )
+        audit_record_many(
+            school_id=school_class.school_id,
+            actor=actor,
+            action=AuditEntry.Action.LOGIN_CARD,
+            accounts=[s for s in students if s.pk not in fresh],
+            details={"class": school_class.name},
         )
     return [LoginCard(s.full_name, s.username, fresh.get(s.pk)) for s in students]

@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import views
+from .forms import ChoosePasswordForm
 from .tokens import password_link_tokens
 
 urlpatterns = [
@@ -15,6 +16,7 @@ urlpatterns = [
             template_name="registration/password_choose.html",
             success_url="/wachtwoord-gekozen/",
             token_generator=password_link_tokens,
+            form_class=ChoosePasswordForm,
         ),
         name="password_choose",
     ),
