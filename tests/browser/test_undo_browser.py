@@ -3,9 +3,9 @@ every account someone did something with after the import.
 
 The import goes through the wizard; after it, the administrator renames one new student
 and prints the login cards of one new class (one card keeps the password from the file,
-the others get a new one). The e-mails with a link to choose a password that went out after
-the import are no reason to keep an account. The undo's preview names those four as staying, with why; the
-confirmation removes only the two nobody touched."""
+the others get a new one). The e-mails with a link to choose a password that went out
+after the import are no reason to keep an account. The undo's preview names those four as
+staying, with why; the confirmation removes only the two nobody touched."""
 
 from pathlib import Path
 
@@ -42,9 +42,7 @@ def import_through_the_wizard(page, tmp_path: Path) -> ImportRun:
     return ImportRun.objects.get(status=ImportRun.Status.DONE)
 
 
-def test_the_undo_shows_what_it_does_and_keeps_what_was_changed_or_printed(
-    page, alice, tmp_path
-):
+def test_the_undo_shows_what_it_does_and_keeps_what_was_changed_or_printed(page, alice, tmp_path):
     problems: list[str] = []
     page.on("console", lambda m: m.type == "error" and problems.append(m.text))
     page.on("response", lambda r: r.status >= 400 and problems.append(f"{r.status} {r.url}"))
