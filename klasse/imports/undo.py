@@ -98,8 +98,7 @@ class UndoResult:
         for name in ("removed", "restored", "reverted", "classes_removed", "changes"):
             data[f"{name}_count"] = len(data[name])
             data[name] = data[name][:_NAMES_KEPT]
-        shown = set(data["removed"]) | set(data["restored"])
-        data["names"] = {k: v for k, v in data["names"].items() if k in shown}
+        del data["names"]  # for the preview only: the log keeps no names of removed people
         data["archived_count"] = 0  # (runs undone before: used accounts were archived)
         return data
 
