@@ -140,7 +140,7 @@ def import_undo(
     are named (`kept_since_preview`), in the result and the log."""
     try:
         with transaction.atomic():
-            result = _undo(run, actor)
+            result = _undo(run)
             if not confirm:
                 raise _Preview(result)
             if seen and seen != result.digest():
@@ -155,7 +155,7 @@ def import_undo(
     return result
 
 
-def _undo(run: ImportRun, actor: Account) -> UndoResult:
+def _undo(run: ImportRun) -> UndoResult:
     """1. lock the school (no import runs meanwhile) and the run, and check it may be
     undone; 2. remove what it added that nobody touched since; 3. restore what it archived;
     4. set back the fields it changed that nobody changed since, then the teachers'

@@ -169,6 +169,7 @@ def test_a_change_between_preview_and_confirmation_is_done_as_it_is_then_and_sai
     html = response.content.decode()
     assert "Sinds je het overzicht zag, is er iets veranderd" in html
     assert "Sindsdien blijven ook staan: anna" in html
+    assert "1 account bleef staan (hieronder staat waarom)" in html
     assert Account.objects.filter(username="anna").exists()
     assert not Account.objects.filter(username="bo").exists()
     result = AuditEntry.objects.get(action="undo").details["result"]
