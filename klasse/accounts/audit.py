@@ -1,14 +1,18 @@
 """The audit log: who did what to which account, and when.
 
 Entries are written inside the transaction of the change they describe, so the log never
-claims a change that was rolled back. An import writes one entry for the whole run.
+claims a change that was rolled back. An import writes one entry for the whole run (the
+school's log shows that one), and one IMPORT_ACCOUNT entry per account it added, changed or
+archived (that account's own page shows those); an undo likewise (UNDO_ACCOUNT).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -24,8 +28,12 @@ def audit_record(
     action: str,
     account: Account | None = None,
     details: dict | None = None,
+    at: datetime | None = None,
 ) -> AuditEntry:
+    """One entry; `at` is its moment (default now), given where an entry must carry the
+    same moment as what it records (an import's finish)."""
     return AuditEntry.objects.create(
+        created_at=at or timezone.now(),
         school_id=school_id,
         actor=actor,
         actor_username=actor.username if actor else "",
@@ -70,12 +78,15 @@ def audit_import(
     source: str,
     actions: list[str],
     counts: dict,
+    at: datetime | None = None,
 ) -> AuditEntry:
-    """One entry per import run, however many accounts it touched: the run holds the rest."""
+    """One entry per import run in the school's log, at the run's `finished_at` (`at`); the
+    accounts' own entries are IMPORT_ACCOUNT (written by the imports app)."""
     return audit_record(
         school_id=school_id,
         actor=actor,
         action=Action.IMPORT,
+        at=at,
         details={
             "run": str(run_id),
             "file_name": file_name,
@@ -86,14 +97,24 @@ def audit_import(
     )
 
 
+# Per-account parts of something the school's log shows as one entry (an import, an undo,
+# a login sheet): on the account's own page, and in the school's log only when asked for.
+PER_ACCOUNT_PARTS = (Action.IMPORT_ACCOUNT, Action.UNDO_ACCOUNT, Action.LOGIN_CARD)
+
+
 def audit_entries_for_school(
     school_id: int, *, action: str = "", account_id: int | None = None
 ) -> QuerySet[AuditEntry]:
+    """The school's entries, newest first. One account's (`account_id`): all of them, its
+    import and undo entries included. The whole school's: one entry per import, undo and
+    login sheet, unless `action` asks for the per-account parts."""
     entries = AuditEntry.objects.filter(school_id=school_id).select_related("account")
     if action:
         entries = entries.filter(action=action)
     if account_id is not None:
         entries = entries.filter(account_id=account_id)
+    elif not action:
+        entries = entries.exclude(action__in=PER_ACCOUNT_PARTS)
     return entries
 
 
@@ -109,6 +130,15 @@ FIELD_LABELS = {
     "status": gettext_lazy("status"),
     "classes": gettext_lazy("klassen"),  # a teacher's classes
     "password": gettext_lazy("wachtwoord"),
+}
+# Why an undo left an account alone, besides the fields changed since (FIELD_LABELS).
+KEPT_REASONS = {
+    "login": gettext_lazy("heeft ingelogd"),
+    "login_card": gettext_lazy("inlogkaartje afgedrukt"),
+    "password_reset": gettext_lazy("nieuw wachtwoord gegeven"),
+    "password_chosen": gettext_lazy("zelf een wachtwoord gekozen"),
+    "password_used": gettext_lazy("met het wachtwoord van de import ingelogd"),
+    "later_import": gettext_lazy("gewijzigd door een latere import"),
 }
 
 
@@ -188,9 +218,18 @@ def describe_entry(entry: AuditEntry) -> list[str]:
             return [_("getoond aan de docent")]
         if details.get("via") == "self":
             return [_("zelf gekozen")]
+        if details.get("via") == "link":
+            return [_("zelf gekozen via de link")]
         return [_("getoond aan de beheerder")]
     if entry.action == Action.PASSWORD_LINK:
         return [_("link gestuurd naar %(email)s") % {"email": details.get("email", "")}]
+    if entry.action in (Action.IMPORT_ACCOUNT, Action.UNDO_ACCOUNT):
+        return _describe_account_part(entry.action, details)
+    if entry.action == Action.LOGIN_CARD:
+        return [
+            _("klas %(class)s: kaartje met het eigen wachtwoord")
+            % {"class": details.get("class", "")}
+        ]
     if entry.action == Action.EXPORT:
         return [
             _("%(format)s, %(what)s, %(rows)s rijen")
@@ -223,10 +262,50 @@ def describe_entry(entry: AuditEntry) -> list[str]:
 
 
 def field_labels(names: Iterable[str]) -> list[str]:
-    return [str(FIELD_LABELS.get(name, name)) for name in names]
+    """Field names and KEPT_REASONS keys as the pages say them."""
+    return [str(FIELD_LABELS.get(name) or KEPT_REASONS.get(name, name)) for name in names]
+
+
+def _describe_account_part(action: str, details: dict) -> list[str]:
+    """An import's or an undo's entry on one account: what happened, then old → new."""
+    file, change = details.get("file_name", ""), details.get("change", "")
+    if action == Action.IMPORT_ACCOUNT:
+        heading = {
+            "added": _("%(file)s: aangemaakt"),
+            "updated": _("%(file)s: gewijzigd"),
+            "archived": _("%(file)s: gearchiveerd (stond niet in het bestand)"),
+        }.get(change, "%(file)s") % {"file": file}
+    elif change == "kept":
+        heading = _("%(file)s ongedaan gemaakt: dit account bleef staan, want: %(why)s") % {
+            "file": file,
+            "why": ", ".join(field_labels(details.get("kept", []))),
+        }
+    else:
+        heading = {
+            "restored": _("%(file)s ongedaan gemaakt: weer actief"),
+            "reverted": _("%(file)s ongedaan gemaakt: vorige waarden terug"),
+        }.get(change, "%(file)s") % {"file": file}
+    return [heading, *change_lines(details.get("changes", {}))]
+
+
+def change_lines(changes: dict[str, list[str]]) -> list[str]:
+    """{field: [old, new]} as lines `klas: 4HB → 3HB` (a password: only that it changed)."""
+    lines = []
+    for name, (old, new) in changes.items():
+        if name == "password":
+            lines.append(str(FIELD_LABELS["password"]) + ": " + _("vervangen"))
+        else:
+            label = FIELD_LABELS.get(name, name)
+            lines.append(f"{label}: {_value(name, old)} → {_value(name, new)}")
+    return lines
+
+
+STATUS_TEXT = {"archived": gettext_lazy("gearchiveerd"), "active": gettext_lazy("actief")}
 
 
 def _value(name: str, value: str) -> str:
+    if name == "status" and value in STATUS_TEXT:
+        return str(STATUS_TEXT[value])
     if name == "role":
         return str(Role(value).label) if value in Role.values else value
     return value or "—"

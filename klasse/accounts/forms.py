@@ -2,7 +2,8 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
-from .models import Account, Role, normalise_username
+from .audit import audit_record
+from .models import Account, AuditEntry, Role, normalise_username
 from .programmes import match_programme
 from .rules import (
     MAX_LENGTHS,
@@ -191,15 +192,6 @@ class _Checked:
                 self.broken("email", "invalid_email")
 
 
-class ChoosePasswordForm(SetPasswordForm):
-    """The e-mailed link's form: the password is its owner's own from now on (a login card
-    says "je eigen wachtwoord" only then)."""
-
-    def save(self, commit: bool = True) -> Account:
-        self.user.password_chosen = True
-        return super().save(commit=commit)
-
-
 class LoginSheetForm(forms.Form):
     renew = forms.ChoiceField(
         label=_("Wie krijgt een nieuw beginwachtwoord?"),
@@ -210,3 +202,22 @@ class LoginSheetForm(forms.Form):
     format = forms.ChoiceField(
         choices=[("html", _("Afdrukpagina")), ("pdf", _("PDF"))], widget=forms.HiddenInput
     )
+
+
+class ChoosePasswordForm(SetPasswordForm):
+    """The page behind a password link. The password is its owner's own from now on (a
+    login card says "je eigen wachtwoord" only then), and it is logged (PASSWORD, "via":
+    "link"), so that an undo of the import that made the account keeps it."""
+
+    def save(self, commit: bool = True) -> Account:
+        self.user.password_chosen = True
+        account = super().save(commit=commit)
+        if commit:
+            audit_record(
+                school_id=account.school_id,
+                actor=account,
+                action=AuditEntry.Action.PASSWORD,
+                account=account,
+                details={"via": "link"},
+            )
+        return account

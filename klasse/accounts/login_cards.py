@@ -69,8 +69,10 @@ def login_cards_make(
 ) -> list[LoginCard]:
     """1. a fresh password for each account whose id is in `renew` (hashed outside the
     transaction: slow); 2. store them (no longer chosen by their owners) and log the sheet
-    (`details`, with the numbers of cards and new passwords) and each new password;
-    3. the cards in the order of `accounts`. The plain passwords exist only in the cards."""
+    (`details`, with the numbers of cards and new passwords), each new password (PASSWORD)
+    and each card that keeps its password (LOGIN_CARD): an undo of the import that made
+    these accounts keeps every account whose card was printed; 3. the cards in the order of
+    `accounts`. The plain passwords exist only in the cards."""
     accounts = list(accounts)
     fresh = {a.pk: password_generate() for a in accounts if a.pk in renew}
     renewed = [a for a in accounts if a.pk in fresh]
@@ -96,6 +98,13 @@ def login_cards_make(
             action=AuditEntry.Action.PASSWORD,
             accounts=renewed,
             details=via,
+        )
+        audit_record_many(
+            school_id=school_id,
+            actor=actor,
+            action=AuditEntry.Action.LOGIN_CARD,
+            accounts=[a for a in accounts if a.pk not in fresh],
+            details={k: v for k, v in details.items() if k in ("class", "run")},
         )
     return [
         LoginCard(a.full_name, a.username, fresh.get(a.pk), "" if a.pk in fresh else card_note(a))

@@ -5,6 +5,7 @@ import unicodedata
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
@@ -189,7 +190,10 @@ class Account(AbstractBaseUser):
 
 
 class AuditEntry(models.Model):
-    """Who did what to which account, and when; one entry per import, not one per row."""
+    """Who did what to which account, and when. An import (and its undo) is one entry in
+    the school's log, and one entry per account it touched on that account's own page
+    (IMPORT_ACCOUNT, UNDO_ACCOUNT); a login sheet likewise, with LOGIN_CARD per card that
+    kept its password (a new password is a PASSWORD entry)."""
 
     class Action(models.TextChoices):
         IMPORT = "import", _("import")
@@ -204,6 +208,9 @@ class AuditEntry(models.Model):
         PURGE = "purge", _("definitief verwijderd")
         CLASS_RENAME = "class_rename", _("klas hernoemd")
         CLASS_DELETE = "class_delete", _("klas verwijderd")
+        IMPORT_ACCOUNT = "import_account", _("door een import")
+        UNDO_ACCOUNT = "undo_account", _("import ongedaan gemaakt (account)")
+        LOGIN_CARD = "login_card", _("inlogkaartje gemaakt")
 
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="audit_entries")
     actor = models.ForeignKey(
@@ -217,7 +224,9 @@ class AuditEntry(models.Model):
     username = models.CharField(max_length=150, blank=True)
     action = models.CharField(_("actie"), max_length=20, choices=Action.choices)
     details = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(_("wanneer"), auto_now_add=True)
+    # Not auto_now_add: an import's entries carry the run's own finishing moment, so that
+    # the log, the history and the report show one time (issue 17, item 8).
+    created_at = models.DateTimeField(_("wanneer"), default=timezone.now)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -5,7 +5,8 @@ The entries and the runs stay: who did what, when, and how many, is the school's
 What named the purged people becomes `(verwijderd)`:
 - audit entries about a purged account or by one: the username, and in the details the
   names, e-mail address and stamnummer (role, class, programme and status stay);
-- the results of undone imports: the purged usernames and names in their lists;
+- the results of undone imports: the purged usernames and names in their lists, and the
+  personal values among the fields an undo set back;
 - import runs: the values recorded per updated account (before and after, password hashes
   included), and every problem of a row whose message quotes a purged account's username,
   name, e-mail address or stamnummer (its code, row and column stay).
@@ -30,7 +31,7 @@ PURGED = "(verwijderd)"
 CHUNK = 2000
 # An edit's fields that do not say who someone is; the values of every other field go.
 _NEUTRAL_FIELDS = frozenset({"role", "class_name", "programme", "status", "classes"})
-_UNDO_LISTS = ("removed", "archived", "restored", "reverted", "classes_lost")
+_UNDO_LISTS = ("removed", "archived", "restored", "reverted", "classes_lost", "kept_since_preview")
 
 # Sent by a purge (`purge.accounts_purge_archived`, sender Forgotten) inside its transaction,
 # after the audit log is scrubbed and before the accounts are deleted, with `forgotten`, a
@@ -129,6 +130,18 @@ def _scrub_undo_result(result: dict, forgotten: Forgotten) -> dict:
     for key in _UNDO_LISTS:
         if key in result:
             scrubbed[key] = [name(username) for username in result[key]]
+    if "changes" in result:  # per account set back: {"username", "name", "changes"}
+        scrubbed["changes"] = [
+            {
+                **change,
+                "username": PURGED,
+                "name": PURGED,
+                "changes": _scrub_details(change).get("changes", {}),
+            }
+            if change.get("username", "").lower() in forgotten.usernames
+            else change
+            for change in result["changes"]
+        ]
     if "kept" in result:
         scrubbed["kept"] = [
             {**kept, "username": PURGED, "name": PURGED}

@@ -12,8 +12,6 @@ import time
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from klasse.accounts.audit import audit_import
-
 from .core.applying import AppliedChanges, StalePlan, apply_plan
 from .core.pipeline import build_report
 from .core.problems import FileProblem
@@ -21,6 +19,7 @@ from .fixup_files import fixup_file_keep
 from .followups import run_emails_mailer
 from .models import ImportRun
 from .runs import HEARTBEAT_EVERY, run_discard_file, run_prepare
+from .services import import_run_finish
 
 Status = ImportRun.Status
 logger = logging.getLogger(__name__)
@@ -41,8 +40,8 @@ def run_execute(*, run_id: str) -> str:
         if run is None or run.status != Status.QUEUED:
             return "skipped"
         run.status = Status.RUNNING
-        run.heartbeat_at = timezone.now()
-        run.save(update_fields=["status", "heartbeat_at"])
+        run.heartbeat_at = run.started_at = timezone.now()
+        run.save(update_fields=["status", "heartbeat_at", "started_at"])
     with Heartbeat(run.pk):
         return _execute(run)
 
@@ -90,23 +89,8 @@ def _failure_message(error: Exception) -> str:
 
 def _record(run: ImportRun, report: dict, changes: AppliedChanges) -> None:
     """Runs inside the import's transaction: the accounts, the result and the audit log
-    entry commit together."""
-    ImportRun.objects.filter(pk=run.pk).update(
-        status=Status.DONE,
-        counts=report["counts"],
-        report=report,
-        changes=changes.as_dict(),
-        finished_at=timezone.now(),
-    )
-    audit_import(
-        school_id=run.school_id,
-        actor=run.actor,
-        run_id=run.pk,
-        file_name=run.file_name,
-        source=run.source,
-        actions=run.actions,
-        counts=report["counts"],
-    )
+    entries commit together."""
+    import_run_finish(run, report, changes)
 
 
 class Heartbeat:

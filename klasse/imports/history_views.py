@@ -1,14 +1,18 @@
 """TOOLS › GESCHIEDENIS: every import with its report, and undo within 30 days."""
 
+import json
+from dataclasses import asdict
+
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from klasse.accounts.access import admin_required
-from klasse.accounts.audit import field_labels
+from klasse.accounts.audit import change_lines, field_labels
 from klasse.accounts.models import Account, AuditEntry
 
 from .models import ImportRun
@@ -32,6 +36,7 @@ def run_list(request: HttpRequest) -> HttpResponse:
         .exclude(status__in=[ImportRun.Status.PLANNED, ImportRun.Status.READING])
         .select_related("actor", "undone_by")
         .defer("report", "changes")
+        .order_by(Coalesce("started_at", "created_at").desc())
     )
     page = Paginator(runs, PAGE_SIZE).get_page(request.GET.get("pagina"))
     return render(request, "imports/history/list.html", {"tools_tab": "history", "page": page})
@@ -51,7 +56,7 @@ def run_detail(request: HttpRequest, pk) -> HttpResponse:
     )
     undo = undo_entry.details.get("result") if undo_entry else None
     if undo:
-        undo["kept"] = [{**k, "fields": field_labels(k["fields"])} for k in undo.get("kept", [])]
+        undo["kept"] = _kept_rows(undo.get("kept", []))
     context = {
         "tools_tab": "history",
         "run": run,
@@ -67,20 +72,59 @@ def run_detail(request: HttpRequest, pk) -> HttpResponse:
     return render(request, "imports/history/detail.html", context)
 
 
+def _kept_rows(kept: list[dict]) -> list[dict]:
+    return [{**k, "fields": field_labels(k["fields"])} for k in kept]
+
+
 @admin_required
 @require_POST
 def run_undo(request: HttpRequest, pk) -> HttpResponse:
+    """The first POST shows what the undo would do (done and rolled back: the undo itself);
+    the second, with `bevestig`, does it, with what is true then."""
     run = _get_run_for_admin(request.user, pk)
+    confirm = request.POST.get("bevestig") == "ja"
     try:
-        result = import_undo(run=run, actor=request.user)
+        seen_kept = json.loads(request.POST.get("behouden") or "[]")
+    except ValueError:
+        seen_kept = []
+    if not isinstance(seen_kept, list):
+        seen_kept = []
+    try:
+        result = import_undo(
+            run=run,
+            actor=request.user,
+            confirm=confirm,
+            seen=request.POST.get("gezien", ""),
+            seen_kept=[str(u) for u in seen_kept],
+        )
     except UndoRefused as refused:
         messages.error(request, str(refused))
-    else:
-        message = _("De import is ongedaan gemaakt.")
-        if result.kept:
-            message += " " + _(
-                "%(n)s account(s) zijn na de import nog gewijzigd en zijn niet teruggezet; "
-                "ze staan hieronder."
-            ) % {"n": len(result.kept)}
-        messages.success(request, message)
+        return redirect("history:detail", pk=run.pk)
+    if not confirm:
+        shown = asdict(result)
+        shown["kept"] = _kept_rows(shown["kept"])
+        for change in shown["changes"]:
+            change["lines"] = change_lines(change["changes"])
+        for key in ("removed", "restored"):
+            shown[key] = [(u, result.names.get(u, "")) for u in shown[key]]
+        context = {
+            "tools_tab": "history",
+            "run": run,
+            "undo": shown,
+            "digest": result.digest(),
+            "kept_usernames": json.dumps([k.username for k in result.kept]),
+        }
+        return render(request, "imports/history/undo_preview.html", context)
+    message = _("De import is ongedaan gemaakt.")
+    if result.differs:
+        message += " " + _(
+            "Sinds je het overzicht zag, is er iets veranderd; hieronder staat wat er echt "
+            "is gebeurd."
+        )
+    if result.kept:
+        message += " " + _(
+            "%(n)s account(s) zijn na de import nog gewijzigd of gebruikt en zijn blijven "
+            "staan; ze staan hieronder."
+        ) % {"n": len(result.kept)}
+    messages.success(request, message)
     return redirect("history:detail", pk=run.pk)

@@ -49,7 +49,10 @@ class ImportRun(models.Model):
     # background task has sent them: {"sent": n}, or {"error": "…"} when it could not.
     emails = models.JSONField(default=dict)
     error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True)  # the upload (the wizard's first step)
+    # The moments an import started (a worker took it, or the command line began) and was
+    # finished; every page, the log and the JSON report show these two (issue 17, item 8).
+    started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     undone_at = models.DateTimeField(null=True, blank=True)
     undone_by = models.ForeignKey(
@@ -74,6 +77,11 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def started(self):
+        """When the import started; runs recorded before `started_at` existed: the upload."""
+        return self.started_at or self.created_at
 
 
 class UploadedFile(models.Model):

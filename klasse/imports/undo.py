@@ -4,7 +4,14 @@ The run's `changes` say what the import wrote: the accounts it added, the fields
 changed (before and after, a password as its hash), the accounts it archived, the classes
 it created and the teachers' classes it changed. An undo compares each account as it is now
 with what the import left behind; where they differ, someone changed it since, and the undo
-names that account and leaves it alone.
+names that account and leaves it alone. An account the import added is removed only when
+nobody did anything with it since (`undo_signals`: no edit, no password given or chosen,
+no login card, no login, no later import); otherwise it stays as it is, named with why.
+
+First the administrator sees what an undo would do: `import_undo(confirm=False)` does all
+of it in a transaction that is then rolled back, so the preview is the undo itself. The
+confirmation does it again, with what is true then; when that differs from the preview
+(its `digest`), the result says so and names the accounts kept since.
 
 Runs recorded before imports kept teachers' classes, password hashes and created classes
 lack those records: their undo leaves those as they are (`classes_lost` names the teachers
@@ -13,6 +20,8 @@ who are teachers again without their classes).
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 
@@ -24,26 +33,17 @@ from django.utils.translation import gettext as _
 from klasse.accounts.audit import Action, audit_record
 from klasse.accounts.models import Account, Role, School, SchoolClass
 
+from .account_log import SHOWN, Names, log_undo_accounts
 from .core.school_accounts import teacher_class_ids, teachers_unlink
 from .models import ImportRun
+from .undo_signals import changed_since
 
 UNDO_DAYS = 30
 Link = SchoolClass.teachers.through
 CHUNK = 2000
-# What the import records per updated account (account_values.UPDATE_FIELDS), by the names the
-# audit log shows (klasse.accounts.audit.FIELD_LABELS).
-FIELD_NAMES = {
-    "first_name": "first_name",
-    "infix": "infix",
-    "last_name": "last_name",
-    "email": "email",
-    "role": "role",
-    "external_id": "external_id",
-    "school_class_id": "class_name",
-    "programme_id": "programme",
-    "archived_at": "status",
-    "password": "password",  # the hash; recorded only where the import set a password
-}
+# What the import records per updated account (account_values.UPDATE_FIELDS, and the
+# password's hash where it set one), by the names the audit log shows.
+FIELD_NAMES = SHOWN
 _NAMES_KEPT = 200  # usernames stored per list in the log; the counts are always complete
 
 
@@ -53,29 +53,53 @@ class UndoRefused(Exception):
 
 @dataclass
 class Kept:
-    """An account the undo left alone because someone changed it after the import."""
+    """An account the undo left alone (or some of its fields) because someone changed it
+    after the import."""
 
     username: str
     name: str
-    fields: list[str]  # names as in klasse.accounts.audit.FIELD_LABELS
+    # field names as in klasse.accounts.audit.FIELD_LABELS, or KEPT_REASONS keys
+    fields: list[str]
+
+
+class _Preview(Exception):  # noqa: N818 - not an error: rolls the preview back
+    def __init__(self, result: UndoResult) -> None:
+        self.result = result
 
 
 @dataclass
 class UndoResult:
-    removed: list[str] = field(default_factory=list)  # added, never used: deleted
-    archived: list[str] = field(default_factory=list)  # added and used since: archived
+    removed: list[str] = field(default_factory=list)  # added, nothing done with since: deleted
     restored: list[str] = field(default_factory=list)  # archived by the import: active again
     reverted: list[str] = field(default_factory=list)  # fields set back
     kept: list[Kept] = field(default_factory=list)
     missing: int = 0  # accounts the import touched that no longer exist
     classes_lost: list[str] = field(default_factory=list)  # teachers again, without classes
     classes_removed: list[str] = field(default_factory=list)  # created by the import, empty
+    # {"username", "name", "changes": {field: [now, back]}} per account set back
+    changes: list[dict] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)  # username → name, removed/restored
+    # Set on a confirmation: what happened differs from the preview the administrator saw.
+    differs: bool = False
+    kept_since_preview: list[str] = field(default_factory=list)  # usernames
+
+    def digest(self) -> str:
+        """A fingerprint of everything the undo does, to compare a preview with what a
+        confirmation found (hex sha256)."""
+        shown = {
+            key: value
+            for key, value in asdict(self).items()
+            if key not in ("differs", "kept_since_preview")
+        }
+        return hashlib.sha256(json.dumps(shown, sort_keys=True).encode()).hexdigest()
 
     def as_dict(self) -> dict:
         data = asdict(self)
-        for name in ("removed", "archived", "restored", "reverted", "classes_removed"):
+        for name in ("removed", "restored", "reverted", "classes_removed", "changes"):
             data[f"{name}_count"] = len(data[name])
             data[name] = data[name][:_NAMES_KEPT]
+        del data["names"]  # for the preview only: the log keeps no names of removed people
+        data["archived_count"] = 0  # (runs undone before: used accounts were archived)
         return data
 
 
@@ -101,43 +125,82 @@ def undo_is_complete(changes: dict) -> bool:
     return "teacher_classes" in changes
 
 
-def import_undo(*, run: ImportRun, actor: Account) -> UndoResult:
-    """1. lock the school (no import runs meanwhile) and the run, and check it may be
-    undone; 2. remove or archive what it added; 3. restore what it archived; 4. set back the
-    fields it changed that nobody changed since, then the teachers' classes; 5. remove the
-    classes it created that are empty now; 6. mark the run undone and log it.
-    One transaction: all of it happens, or none."""
-    with transaction.atomic():
-        School.objects.select_for_update().get(pk=run.school_id)
-        run = ImportRun.objects.select_for_update().get(pk=run.pk, school_id=run.school_id)
-        refusal = undo_refusal(run)
-        if refusal:
-            raise UndoRefused(refusal)
-        now = timezone.now()
-        finished = run.finished_at or run.created_at
-        changes = run.changes or {}
-        result = UndoResult()
-        _undo_added(run.school_id, changes.get("added", []), now, result)
-        _undo_archived(run.school_id, changes.get("archived", []), finished, now, result)
-        roles = _undo_updated(run.school_id, changes.get("updated", []), now, result)
-        if undo_is_complete(changes):
-            _undo_teacher_classes(run.school_id, changes["teacher_classes"], roles, result)
-        else:
-            _unlink_or_name(run.school_id, roles, result)
-        _undo_created_classes(run.school_id, changes.get("created_classes", []), result)
-        result.reverted.sort()
-        result.kept.sort(key=lambda kept: kept.username.casefold())
-        run.status = ImportRun.Status.UNDONE
-        run.undone_at = now
-        run.undone_by = actor
-        run.save(update_fields=["status", "undone_at", "undone_by"])
-        audit_record(
-            school_id=run.school_id,
-            actor=actor,
-            action=Action.UNDO,
-            details={"run": str(run.pk), "file_name": run.file_name, "result": result.as_dict()},
-        )
+def import_undo(
+    *,
+    run: ImportRun,
+    actor: Account,
+    confirm: bool = True,
+    seen: str = "",
+    seen_kept: list[str] | None = None,
+) -> UndoResult:
+    """Undo `run` (UndoRefused when it may not be). With `confirm=False` nothing stays
+    changed: the undo is done and rolled back, and its result is the preview. A
+    confirmation passes the preview's `digest` as `seen` and its kept usernames as
+    `seen_kept`: where the undo now differs, `differs` is set and the accounts kept since
+    are named (`kept_since_preview`), in the result and the log."""
+    try:
+        with transaction.atomic():
+            result = _undo(run)
+            if not confirm:
+                raise _Preview(result)
+            if seen and seen != result.digest():
+                result.differs = True
+                before = set(seen_kept or [])
+                result.kept_since_preview = [
+                    k.username for k in result.kept if k.username not in before
+                ]
+            _finish(run, actor, result)
+    except _Preview as preview:
+        return preview.result
     return result
+
+
+def _undo(run: ImportRun) -> UndoResult:
+    """1. lock the school (no import runs meanwhile) and the run, and check it may be
+    undone; 2. remove what it added that nobody touched since; 3. restore what it archived;
+    4. set back the fields it changed that nobody changed since, then the teachers'
+    classes; 5. remove the classes it created that are empty now. In the caller's
+    transaction: all of it happens, or none."""
+    School.objects.select_for_update().get(pk=run.school_id)
+    locked = ImportRun.objects.select_for_update().get(pk=run.pk, school_id=run.school_id)
+    refusal = undo_refusal(locked)
+    if refusal:
+        raise UndoRefused(refusal)
+    now = timezone.now()
+    finished = locked.finished_at or locked.created_at
+    changes = locked.changes or {}
+    result = UndoResult()
+    names = Names(run.school_id)
+    _undo_added(run.school_id, changes.get("added", []), finished, result)
+    _undo_archived(run.school_id, changes.get("archived", []), finished, now, result)
+    roles = _undo_updated(run.school_id, changes.get("updated", []), finished, now, names, result)
+    if undo_is_complete(changes):
+        _undo_teacher_classes(run.school_id, changes["teacher_classes"], roles, names, result)
+    else:
+        _unlink_or_name(run.school_id, roles, result)
+    _undo_created_classes(run.school_id, changes.get("created_classes", []), result)
+    result.reverted.sort()
+    result.changes.sort(key=lambda c: c["username"].casefold())
+    result.kept.sort(key=lambda kept: kept.username.casefold())
+    return result
+
+
+def _finish(run: ImportRun, actor: Account, result: UndoResult) -> None:
+    """Mark the run undone and log it: one entry for the school's log, one per account
+    set back, restored or left alone for the accounts' own pages."""
+    now = timezone.now()
+    ImportRun.objects.filter(pk=run.pk).update(
+        status=ImportRun.Status.UNDONE, undone_at=now, undone_by=actor
+    )
+    run.status, run.undone_at, run.undone_by = ImportRun.Status.UNDONE, now, actor
+    audit_record(
+        school_id=run.school_id,
+        actor=actor,
+        action=Action.UNDO,
+        details={"run": str(run.pk), "file_name": run.file_name, "result": result.as_dict()},
+        at=now,
+    )
+    log_undo_accounts(run=run, actor=actor, result=result, at=now)
 
 
 def _accounts(school_id: int, ids: list[int]):
@@ -145,25 +208,28 @@ def _accounts(school_id: int, ids: list[int]):
         yield from Account.objects.filter(school_id=school_id, pk__in=ids[start : start + CHUNK])
 
 
-def _undo_added(school_id: int, ids: list[int], now, result: UndoResult) -> None:
-    """Never used (no login yet): removed. Used: archived, so that its data stays."""
-    remove, archive = [], []
+def _undo_added(school_id: int, ids: list[int], finished, result: UndoResult) -> None:
+    """Nothing done with it since the import: removed. Edited, a password given or
+    chosen, a login card printed, logged in, changed by a later import: kept as it is,
+    and named with why."""
+    remove = []
+    found = 0
+    since = changed_since(school_id, ids, finished)
     for account in _accounts(school_id, ids):
-        if account.last_login is None:
-            remove.append(account)
+        found += 1
+        reasons = list(since.get(account.pk, []))
+        if account.last_login is not None:
+            reasons.append("login")
+        if reasons:
+            result.kept.append(Kept(account.username, account.full_name, reasons))
         else:
-            archive.append(account)
-    result.missing += len(ids) - len(remove) - len(archive)
+            remove.append(account)
+    result.missing += len(ids) - found
     for start in range(0, len(remove), CHUNK):
         chunk = remove[start : start + CHUNK]
         Account.objects.filter(pk__in=[a.pk for a in chunk]).delete()
     result.removed = sorted(a.username for a in remove)
-    still_active = [a.pk for a in archive if a.archived_at is None]
-    for start in range(0, len(still_active), CHUNK):
-        Account.objects.filter(pk__in=still_active[start : start + CHUNK]).update(
-            archived_at=now, updated_at=now, times_archived=F("times_archived") + 1
-        )
-    result.archived = sorted(a.username for a in archive)
+    result.names.update((a.username, a.full_name) for a in remove)
 
 
 def _undo_archived(school_id: int, ids: list[int], finished, now, result: UndoResult) -> None:
@@ -185,12 +251,19 @@ def _undo_archived(school_id: int, ids: list[int], finished, now, result: UndoRe
             archived_at=None, updated_at=now
         )
     result.restored = sorted(a.username for a in restore)
+    result.names.update((a.username, a.full_name) for a in restore)
 
 
-def _undo_updated(school_id: int, updated: list[dict], now, result: UndoResult) -> dict[int, str]:
+def _undo_updated(
+    school_id: int, updated: list[dict], finished, now, names: Names, result: UndoResult
+) -> dict[int, str]:
     """Per field: still what the import wrote → set back; anything else → someone changed
-    it since, so it stays and the account is named. Returns the roles set back, by id."""
+    it since, so it stays and the account is named. A password the import set stays too
+    when its owner logged in with it or it was printed on a login card since. Returns the
+    roles set back, by id."""
     by_id = {entry["id"]: entry for entry in updated}
+    with_password = [pk for pk, e in by_id.items() if "password" in e.get("after", {})]
+    since = changed_since(school_id, with_password, finished) if with_password else {}
     roles: dict[int, str] = {}
     found = 0
     # A class removed by hand since (it was left empty) cannot be set back: someone
@@ -200,25 +273,33 @@ def _undo_updated(school_id: int, updated: list[dict], now, result: UndoResult) 
         found += 1
         entry = by_id[account.pk]
         before, after = entry.get("before", {}), entry.get("after", {})
-        restore, changed_since = {}, []
+        restore, changed_since_import, shown = {}, [], {}
         for name in FIELD_NAMES:
             if name not in before or name not in after or before[name] == after[name]:
                 continue
-            if name == "school_class_id" and before[name] in gone:
-                changed_since.append(FIELD_NAMES[name])
-            elif _jsonable(getattr(account, name)) == after[name]:
-                restore[name] = _from_json(name, before[name])
+            removed_class = name == "school_class_id" and before[name] in gone
+            if removed_class or _jsonable(getattr(account, name)) != after[name]:
+                changed_since_import.append(FIELD_NAMES[name])
+            elif name == "password" and _password_used(account, since, finished):
+                changed_since_import += _password_used(account, since, finished)
             else:
-                changed_since.append(FIELD_NAMES[name])
+                restore[name] = _from_json(name, before[name])
+                shown[FIELD_NAMES[name]] = [
+                    names.text(name, after[name]),
+                    names.text(name, before[name]),
+                ]
         if restore:
             if restore.get("archived_at") is not None:  # archived again: sessions end
                 restore["times_archived"] = F("times_archived") + 1
             Account.objects.filter(pk=account.pk).update(**restore, updated_at=now)
             result.reverted.append(account.username)
+            result.changes.append(
+                {"username": account.username, "name": account.full_name, "changes": shown}
+            )
             if "role" in restore:
                 roles[account.pk] = restore["role"]
-        if changed_since:
-            result.kept.append(Kept(account.username, account.full_name, changed_since))
+        if changed_since_import:
+            result.kept.append(Kept(account.username, account.full_name, changed_since_import))
     result.missing += len(by_id) - found
     return roles
 
@@ -243,6 +324,17 @@ def _classes_gone(school_id: int, updated: list[dict]) -> set[int]:
     return set(wanted) - existing
 
 
+def _password_used(account: Account, since: dict[int, list[str]], finished) -> list[str]:
+    """Why a password the import set must stay: its owner logged in after the import (with
+    it: the one from before no longer worked), or it was printed on a login card."""
+    reasons = []
+    if account.last_login is not None and account.last_login > finished:
+        reasons.append("password_used")
+    if "login_card" in since.get(account.pk, []):
+        reasons.append("login_card")
+    return reasons
+
+
 def _unlink_or_name(school_id: int, roles: dict[int, str], result: UndoResult) -> None:
     """A run that did not record teachers' classes: back to student → no classes; back to
     teacher → named, because the classes the import removed are not known."""
@@ -252,7 +344,7 @@ def _unlink_or_name(school_id: int, roles: dict[int, str], result: UndoResult) -
 
 
 def _undo_teacher_classes(
-    school_id: int, recorded: list[dict], roles: dict[int, str], result: UndoResult
+    school_id: int, recorded: list[dict], roles: dict[int, str], names: Names, result: UndoResult
 ) -> None:
     """Back to student → no classes. A teacher whose classes are still the ones the import
     left gets the ones from before back (those that still exist); classes changed since
@@ -280,12 +372,11 @@ def _undo_teacher_classes(
                 result.kept.append(Kept(account.username, account.full_name, ["classes"]))
         elif account.role == Role.TEACHER:
             relink.append(account.pk)
-            links += [
-                Link(account_id=account.pk, schoolclass_id=pk)
-                for pk in entry["before"]
-                if pk in still_there
-            ]
+            back = [pk for pk in entry["before"] if pk in still_there]
+            links += [Link(account_id=account.pk, schoolclass_id=pk) for pk in back]
             reverted.add(account.username)
+            shown = [names.classes(entry["after"]), names.classes(back)]
+            _note_change(result, account, "classes", shown)
     teachers_unlink(relink)
     Link.objects.bulk_create(links, batch_size=CHUNK)
     result.reverted = list(reverted)
@@ -304,6 +395,16 @@ def _undo_created_classes(school_id: int, ids: list[int], result: UndoResult) ->
         result.classes_removed += empty.values_list("name", flat=True)
         empty.delete()
     result.classes_removed.sort(key=str.casefold)
+
+
+def _note_change(result: UndoResult, account: Account, name: str, shown: list[str]) -> None:
+    by_username = {c["username"]: c for c in result.changes}  # (only teachers get here)
+    if account.username in by_username:
+        by_username[account.username]["changes"][name] = shown
+        return
+    result.changes.append(
+        {"username": account.username, "name": account.full_name, "changes": {name: shown}}
+    )
 
 
 def _jsonable(value):

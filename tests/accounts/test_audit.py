@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from klasse.accounts.audit import audit_record, describe_entry
+from klasse.accounts.audit import audit_entries_for_school, audit_record, describe_entry
 from klasse.accounts.models import AuditEntry
 from klasse.imports.core.pipeline import run_import
 from klasse.imports.core.planning import Actions
@@ -38,10 +38,13 @@ def test_each_change_to_an_account_is_logged_with_who_and_whom(alice, sara, tom)
     ]
 
 
-def test_an_import_is_one_entry_however_many_accounts_it_adds(alice):
+def test_an_import_is_one_entry_in_the_school_log_however_many_accounts_it_adds(alice):
     run = import_students(alice.school, alice, 40)
-    (entry,) = AuditEntry.objects.all()
+    (entry,) = audit_entries_for_school(alice.school_id)
     assert entry.action == "import" and entry.actor == alice
+    per_account = AuditEntry.objects.filter(action="import_account")
+    assert per_account.count() == 40  # one on each account's own page
+    assert {e.details["run"] for e in per_account} == {str(run.pk)}
     assert entry.details["run"] == str(run.pk) and entry.details["counts"]["add"] == 40
     assert "klas.csv: 40 nieuw" in describe_entry(entry)[0]
 

@@ -68,6 +68,8 @@ def test_undoing_an_import(page, alice, sara):
     page.wait_for_url(f"**{reverse('history:detail', args=[run.pk])}")
     screenshot(page, "history-before-undo")
     page.get_by_role("button", name="Maak deze import ongedaan").click()
+    page.get_by_role("heading", name="Wat ongedaan maken nu doet").wait_for()
+    page.get_by_role("button", name="Ja, maak deze import ongedaan").click()
     page.get_by_text("De import is ongedaan gemaakt.").wait_for()
     assert page.locator("#run-status").inner_text() == "ongedaan gemaakt"
     assert "Ongedaan gemaakt door alice" in page.locator("#undo").inner_text()

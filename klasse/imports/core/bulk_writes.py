@@ -59,15 +59,16 @@ def update_rows(columns: tuple[str, ...], params: list[tuple]) -> None:
     )
 
 
-def insert_rows(columns: tuple[str, ...], params: list[tuple]) -> None:
-    """INSERT rows of `columns` into the accounts table: COPY on PostgreSQL, elsewhere
+def insert_rows(
+    columns: tuple[str, ...], params: list[tuple], *, table: str = ACCOUNT_TABLE
+) -> None:
+    """INSERT rows of `columns` into `table` (the accounts'): COPY on PostgreSQL, elsewhere
     executemany."""
     if connection.vendor == "postgresql":
-        copy_in(ACCOUNT_TABLE, columns, params)
+        copy_in(table, columns, params)
         return
     executemany(
-        f"INSERT INTO {ACCOUNT_TABLE} ({', '.join(columns)}) "
-        f"VALUES ({', '.join(['%s'] * len(columns))})",
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})",
         params,
     )
 

@@ -1,4 +1,5 @@
 import json
+from datetime import datetime
 from pathlib import Path
 
 from django.core.management.base import CommandError
@@ -171,9 +172,18 @@ class Command(ScriptCommand):
             f"E-mails met een link om een wachtwoord te kiezen: {emails} ({verb} verstuurd door "
             f"de achtergrondtaak). Wachtwoorden voor inlogkaartjes: {cards}."
         )
+        if "started_at" in report:
+            self.stdout.write(
+                f"Gestart {_shown(report['started_at'])}, klaar {_shown(report['finished_at'])}."
+            )
         for problem in report["problems"]:
             label = "FOUT" if problem["severity"] == "error" else "let op"
             self.stdout.write(f"  {label} [{problem['code']}] {problem['message']}")
+
+
+def _shown(moment: str) -> str:
+    """The report's ISO moment as the pages show it (`29-11-2026 13:18`, Amsterdam)."""
+    return datetime.fromisoformat(moment).strftime("%d-%m-%Y %H:%M")
 
 
 def _why(error: OSError) -> str:
