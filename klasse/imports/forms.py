@@ -211,5 +211,5 @@ class ImportForm(forms.Form):
 
     fingerprint = forms.CharField(widget=forms.HiddenInput, max_length=64)
     confirm_mass_archive = forms.BooleanField(
-        label=_("Ja, ik wil deze leerlingen archiveren."), required=False
+        label=_("Ja, archiveer deze leerlingen"), required=False
     )

@@ -29,7 +29,15 @@ def test_json_report_has_exactly_the_documented_shape(capsys, school_a):
     )
     report = json.loads(out)
     assert code == 0
-    assert list(report) == ["dry_run", "file", "mapping", "fills", "counts", "problems"]
+    assert list(report) == [
+        "dry_run",
+        "file",
+        "mapping",
+        "fills",
+        "counts",
+        "problems",
+        "archived_classes",
+    ]
     assert report["file"] == {
         "name": "magister.csv",
         "format": "csv",

@@ -179,6 +179,7 @@ def build_report(prepared: Prepared, *, dry_run: bool) -> dict:
         "fills": prepared.fills,
         "counts": prepared.plan.counts,
         "problems": [p.as_dict() for p in report_problems(prepared)],
+        "archived_classes": [c.as_dict() for c in prepared.plan.whole_classes],
     }
 
 

@@ -28,6 +28,7 @@ from .school_accounts import (
     taken_elsewhere,
 )
 from .valid_rows import ValidRow, ValidRows, username_keys
+from .whole_classes import ArchivedClass, whole_classes
 
 # Plain str, compared for every row.
 _ADMIN, _TEACHER, _STUDENT = Role.ADMIN.value, Role.TEACHER.value, Role.STUDENT.value
@@ -76,6 +77,7 @@ class Plan:
     archive: list[ArchivedAccount]
     active_students: int
     fingerprint: str
+    whole_classes: list[ArchivedClass] = field(default_factory=list)  # all archived
 
     @property
     def mass_archive(self) -> bool:
@@ -149,7 +151,7 @@ def make_plan(
             _rounded_possible(rows),
         )
         planned = _plan_rows(rows, keys, existing, context)
-        archive = []
+        archive, leaving = [], []
         if actions.archive and listed < len(existing):
             # The school's accounts whose username is in no row (a key is empty only when its
             # username is, and no account has an empty one): one set difference, then the
@@ -172,7 +174,8 @@ def make_plan(
         students = list(map(attrgetter("role"), existing.values())).count(_STUDENT)
         archived = filter(attrgetter("archived_at"), existing.values())
         active = students - list(map(attrgetter("role"), archived)).count(_STUDENT)
-    return Plan(school.pk, actions, planned, archive, active, fingerprint)
+        whole = whole_classes(existing.values(), leaving, class_names)
+    return Plan(school.pk, actions, planned, archive, active, fingerprint, whole)
 
 
 _values = partial(map, attrgetter("values"))

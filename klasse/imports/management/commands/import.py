@@ -124,6 +124,12 @@ class Command(ScriptCommand):
             f"{counts['update']}, ongewijzigd {counts['unchanged']}, gearchiveerd "
             f"{counts['archive']}, overgeslagen {counts['skipped']}, fouten {counts['error']}."
         )
+        if whole := report["archived_classes"]:
+            said = ", ".join(
+                f"{c['name']} ({c['students']} leerling{'' if c['students'] == 1 else 'en'})"
+                for c in whole
+            )
+            self.stdout.write(f"  Deze klassen staan niet in het bestand: {said}.")
         for problem in report["problems"]:
             label = "FOUT" if problem["severity"] == "error" else "let op"
             self.stdout.write(f"  {label} [{problem['code']}] {problem['message']}")
