@@ -15,7 +15,7 @@ from django.utils import timezone
 from klasse.accounts.audit import audit_import
 
 from .core.applying import AppliedChanges, StalePlan, apply_plan
-from .core.pipeline import build_report
+from .core.pipeline import build_report, history_report
 from .core.problems import FileProblem
 from .models import ImportRun
 from .runs import HEARTBEAT_EVERY, run_discard_file, run_prepare
@@ -50,7 +50,7 @@ def _execute(run: ImportRun) -> str:
         prepared = run_prepare(run)
         if prepared.plan.fingerprint != run.fingerprint:
             raise StalePlan
-        report = build_report(prepared, dry_run=False)
+        report = history_report(prepared, build_report(prepared, dry_run=False))
         plan = prepared.plan
         total = sum(p.action in ("add", "update") for p in plan.rows) + len(plan.archive) + 1
         progress = ProgressWriter(run.pk, total)

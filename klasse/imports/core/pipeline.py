@@ -28,6 +28,7 @@ from .planning import Actions, Plan, make_plan
 from .problems import FileProblem, Problem
 from .reading import Table, gc_paused, read_table, sheets_said
 from .spellings import programme_spellings
+from .texts import text_data
 from .valid_rows import role_of
 from .validation import validate_rows
 
@@ -183,6 +184,14 @@ def build_report(prepared: Prepared, *, dry_run: bool) -> dict:
     }
 
 
+def history_report(prepared: Prepared, report: dict) -> dict:
+    """The report as the import history keeps it: `build_report`'s, plus `texts`, each
+    problem's message as data (`texts.text_data`), in the order of `problems`, so that the
+    result and history pages say it in their reader's language. Not printed by the
+    command line, whose report stays the contract's."""
+    return {**report, "texts": [text_data(p.message) for p in report_problems(prepared)]}
+
+
 def report_problems(prepared: Prepared) -> list[Problem]:
     """What reading and planning found, by row as the spreadsheet numbers them (problems
     without a row first), each row's errors before its warnings (the contract's "Order in
@@ -232,7 +241,8 @@ def run_import(
             report = build_report(prepared, dry_run=False)
             applied = apply_plan(
                 prepared.plan,
-                record=record and (lambda changes, report=report: record(report, changes)),
+                record=record
+                and (lambda changes, kept=history_report(prepared, report): record(kept, changes)),
             )
         except StalePlan:
             if attempt:

@@ -13,6 +13,7 @@ from operator import add, attrgetter, eq, itemgetter, methodcaller
 
 from klasse.accounts.models import Programme, Role, School, SchoolClass
 
+from . import plan_words
 from .damage import damage_of, damaged_value
 from .problems import Problem
 from .reading import gc_paused
@@ -317,8 +318,7 @@ def _plan_row(
             row,
             "username",
             "username_taken",
-            f"Rij {row.number}: '{row.username}' is de gebruikersnaam van een beheerder. "
-            "Een import wijzigt geen beheerders; kies voor deze rij een andere naam.",
+            plan_words.admin_username(row.number, row.username),
         )
         return PlannedRow(row, "error", account.id)
     changes = row_changes(row, account, ctx)
@@ -348,9 +348,7 @@ def _plan_new(row: ValidRow, key: str, ctx: _Context) -> PlannedRow:
             row,
             "username",
             "username_taken",
-            f"Rij {row.number}: de gebruikersnaam '{row.username}' is al in gebruik op het "
-            "platform. Kies een andere gebruikersnaam, bijvoorbeeld met de afkorting van je "
-            "school ervoor.",
+            plan_words.username_taken(row.number, row.username),
         )
         return PlannedRow(row, "error")
     if not row.values.get("password") and not row.values.get("email"):
@@ -358,9 +356,7 @@ def _plan_new(row: ValidRow, key: str, ctx: _Context) -> PlannedRow:
             row,
             None,
             "no_password_or_email",
-            f"Rij {row.number}: een nieuw account heeft een wachtwoord of een e-mailadres "
-            "nodig (dan krijgt de leerling een link om zelf een wachtwoord te kiezen). Vul "
-            "een van beide in.",
+            plan_words.no_password_or_email(row.number),
         )
         return PlannedRow(row, "error")
     class_name = row.class_names[0].lower() if row.class_names else ""
@@ -379,10 +375,7 @@ def _plan_new(row: ValidRow, key: str, ctx: _Context) -> PlannedRow:
                 "username",
                 "warning",
                 "similar_account",
-                f"Rij {row.number}: er bestaat al een account '{other}' met dezelfde naam in "
-                f"dezelfde klas. Is '{row.username}' hetzelfde kind met een nieuwe "
-                "gebruikersnaam? Pas dan de gebruikersnaam aan, anders krijgt het kind twee "
-                "accounts.",
+                plan_words.similar_account(row.number, other, row.username),
             )
         )
     action = "add" if ctx.actions.add else "skipped"

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from ..models import ImportRun
+from ..reports import ShownProblems
 from ..runs import EDITABLE, runs_fail_interrupted
 from .common import _get_run_for_user, wizard_step
 from .lines import count_items
@@ -40,7 +41,7 @@ def progress_status(request: HttpRequest, pk) -> HttpResponse:
 
 
 def _context(run: ImportRun) -> dict:
-    problems = run.report.get("problems", [])
+    problems = ShownProblems(run.report)
     return {
         "run": run,
         "live": run.status in (ImportRun.Status.QUEUED, ImportRun.Status.RUNNING),
