@@ -239,10 +239,10 @@ def run_import(
             return build_report(prepared, dry_run=True), None
         try:
             report = build_report(prepared, dry_run=False)
+            kept = history_report(prepared, report) if record else report
             applied = apply_plan(
                 prepared.plan,
-                record=record
-                and (lambda changes, kept=history_report(prepared, report): record(kept, changes)),
+                record=record and (lambda changes, kept=kept: record(kept, changes)),
             )
         except StalePlan:
             if attempt:
