@@ -155,7 +155,7 @@ def test_in_english_the_preview_says_classes_problems_and_roles_in_english(
     _students(school_a, "2VB", 3, "vb")
     kept = _students(school_a, "4VA", 20, "va")
     path = _file(tmp_path, "4va.csv", kept, "4VA")
-    path.write_bytes(path.read_bytes() + "Nieuw;;Kind;nieuw.kind;;;4VA;havo 3;;\r\n".encode())
+    path.write_bytes(path.read_bytes() + b"Nieuw;;Kind;nieuw.kind;;;4VA;havo 3;;\r\n")
     page = wizard
     login(page, alice)
     _preview_with_archive(page, path)
