@@ -101,7 +101,7 @@ class AccountForm(forms.Form):
         for field, code in checked.problems:
             target = field if field in self.fields else None
             if code == "invalid_username":  # not a field: said as the import says it
-                message = ROW_MESSAGES[code].format(where=_USERNAME_WHERE, value=checked.username)
+                message = ROW_MESSAGES[code] % {"where": _USERNAME_WHERE, "value": checked.username}
             elif code == "too_long":
                 message = _FORM_MESSAGES[code] % {"max": MAX_LENGTHS[field]}
             else:

@@ -20,6 +20,7 @@ import ftfy
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.translation import gettext_noop as N_
 
 # The longest value of each field, in characters: the lengths of the columns they are
 # stored in (names, username, e-mail and stamnummer in models.Account, a class's name in
@@ -177,41 +178,43 @@ def class_names_of(role: str, text: str) -> list[str]:
 # The import's words for each broken rule, for one value of one row. `where` is the row
 # and the column, "Rij 14, kolom 'Klas'"; the other names are the value and what the
 # code's words need. DESIGN.md: every message says what is wrong and how to fix it.
-ROW_MESSAGES = {
-    "too_long": (
-        "{where}: de waarde is {length} tekens lang; het maximum is {max}. Kort de waarde in."
+ROW_MESSAGES = {  # Dutch msgids with %(name)s places: translated when shown
+    "too_long": N_(
+        "%(where)s: de waarde is %(length)s tekens lang; het maximum is %(max)s. Kort de waarde in."
     ),
-    "invalid_characters": (
-        "{where}: de waarde bevat onzichtbare tekens of een regelovergang. Typ de waarde "
+    "invalid_characters": N_(
+        "%(where)s: de waarde bevat onzichtbare tekens of een regelovergang. Typ de waarde "
         "opnieuw in de cel."
     ),
-    "required_name": "{where}: dit veld is leeg. Vul de {label} in.",  # {label}: 'voornaam'
-    "required_username": (
-        "{where}: de gebruikersnaam is leeg. Elke rij heeft een unieke gebruikersnaam nodig."
+    # %(label)s: 'voornaam'
+    "required_name": N_("%(where)s: dit veld is leeg. Vul de %(label)s in."),
+    "required_username": N_(
+        "%(where)s: de gebruikersnaam is leeg. Elke rij heeft een unieke gebruikersnaam nodig."
     ),
-    "invalid_username": (
-        "{where}: '{value}' is geen geldige gebruikersnaam. Gebruik alleen letters, cijfers "
+    "invalid_username": N_(
+        "%(where)s: '%(value)s' is geen geldige gebruikersnaam. Gebruik alleen letters, cijfers "
         "en . _ - @ + (geen spaties)."
     ),
-    "unknown_role": (
-        "{where}: de rol '{value}' kennen we niet. Gebruik 'leerling' of 'docent' "
+    "unknown_role": N_(
+        "%(where)s: de rol '%(value)s' kennen we niet. Gebruik 'leerling' of 'docent' "
         "(beheerders maak je niet met een import). Is dit geen leerling of docent, zoals een "
         "conciërge? Laat de rij dan weg."
     ),
-    "required_class": "{where}: een leerling moet in een klas zitten. Vul de klas in.",
-    "unknown_programme": (
-        "{where}: de opleiding '{value}' staat niet in de lijst. Kies een opleiding uit het "
+    "required_class": N_("%(where)s: een leerling moet in een klas zitten. Vul de klas in."),
+    "unknown_programme": N_(
+        "%(where)s: de opleiding '%(value)s' staat niet in de lijst. Kies een opleiding uit het "
         "tabblad 'Opleidingen' van het inleesbestand, bijvoorbeeld 'havo 3' of 'vmbo-tl 2'."
     ),
-    "required_programme": (
-        "{where}: een leerling heeft een opleiding nodig. Vul de opleiding in, bijvoorbeeld "
+    "required_programme": N_(
+        "%(where)s: een leerling heeft een opleiding nodig. Vul de opleiding in, bijvoorbeeld "
         "'havo 3'."
     ),
-    "invalid_email": (
-        "{where}: '{value}' is geen geldig e-mailadres. Verbeter het adres of maak de cel leeg."
+    "invalid_email": N_(
+        "%(where)s: '%(value)s' is geen geldig e-mailadres. Verbeter het adres of maak de cel leeg."
     ),
-    "weak_password": (  # {reasons}: `password_problems`, joined by spaces
-        "{where}: het wachtwoord is te zwak: {reasons} Kies een wachtwoord van minstens 8 "
+    # %(reasons)s: `password_problems`, joined by spaces
+    "weak_password": N_(
+        "%(where)s: het wachtwoord is te zwak: %(reasons)s Kies een wachtwoord van minstens 8 "
         "tekens dat niet veel gebruikt wordt, of laat de cel leeg en vul een e-mailadres in."
     ),
 }

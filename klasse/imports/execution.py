@@ -13,7 +13,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from .core.applying import AppliedChanges, StalePlan, apply_plan
-from .core.pipeline import build_report
+from .core.pipeline import build_report, history_report
 from .core.problems import FileProblem
 from .fixup_files import fixup_file_keep
 from .followups import run_emails_mailer
@@ -51,7 +51,7 @@ def _execute(run: ImportRun) -> str:
         prepared = run_prepare(run)
         if prepared.plan.fingerprint != run.fingerprint:
             raise StalePlan
-        report = build_report(prepared, dry_run=False)
+        report = history_report(prepared, build_report(prepared, dry_run=False))
         plan = prepared.plan
         total = sum(p.action in ("add", "update") for p in plan.rows) + len(plan.archive) + 1
         progress = ProgressWriter(run.pk, total)

@@ -6,6 +6,8 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .core.mapping import (
@@ -35,7 +37,11 @@ ENCODING_CHOICES = [
 ]
 DELIMITER_CHOICES = [(";", _("puntkomma ( ; )")), (",", _("komma ( , )")), ("tab", _("tab"))]
 FIELD_CHOICES = [("", _("— niet importeren —"))] + [
-    (field, f"{LABELS[field]} *" if field in REQUIRED_COLUMNS else LABELS[field])
+    # The labels are Dutch msgids, said in the reader's language when the page is drawn.
+    (
+        field,
+        format_lazy("{} *", _(LABELS[field])) if field in REQUIRED_COLUMNS else _(LABELS[field]),
+    )
     for field in FIELDS
 ]
 
@@ -190,7 +196,8 @@ class MappingForm(forms.Form):
 
     def unmapped(self) -> list[str]:
         mapping = self.current_mapping()
-        return [LABELS[f] for f in missing_required(mapping, students=self._students(mapping))]
+        missing = missing_required(mapping, students=self._students(mapping))
+        return [gettext(LABELS[f]) for f in missing]
 
     def _students(self, mapping: Mapping) -> bool:
         return self.table is None or has_students(self.table, mapping)
@@ -207,7 +214,7 @@ class MappingForm(forms.Form):
                         "bestand het veld dat erbij hoort."
                     ),
                     code="missing_required_columns",
-                    params={"fields": ", ".join(LABELS[f] for f in missing)},
+                    params={"fields": ", ".join(gettext(LABELS[f]) for f in missing)},
                 ),
             )
         else:
@@ -239,5 +246,5 @@ class ImportForm(forms.Form):
 
     fingerprint = forms.CharField(widget=forms.HiddenInput, max_length=64)
     confirm_mass_archive = forms.BooleanField(
-        label=_("Ja, ik wil deze leerlingen archiveren."), required=False
+        label=_("Ja, archiveer deze leerlingen"), required=False
     )

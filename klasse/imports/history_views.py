@@ -16,6 +16,7 @@ from klasse.accounts.audit import change_lines, field_labels
 from klasse.accounts.models import Account, AuditEntry
 
 from .models import ImportRun
+from .reports import ShownProblems
 from .undo import UNDO_DAYS, UndoRefused, import_undo, undo_is_complete, undo_refusal
 
 PAGE_SIZE = 50
@@ -45,7 +46,7 @@ def run_list(request: HttpRequest) -> HttpResponse:
 @admin_required
 def run_detail(request: HttpRequest, pk) -> HttpResponse:
     run = _get_run_for_admin(request.user, pk)
-    problems = (run.report or {}).get("problems", [])
+    problems = ShownProblems(run.report)
     changes = run.changes or {}
     undo_entry = (
         AuditEntry.objects.filter(

@@ -10,6 +10,7 @@ from django.db.models import Q
 
 from klasse.accounts.scrub import PURGED, Forgotten
 
+from .core.texts import Text, say, text_data
 from .models import ImportRun
 
 RUNS_AT_ONCE = 20  # a run's report can hold a problem for each of 100,000 rows
@@ -50,18 +51,31 @@ def _scrub_report(report: dict, forgotten: Forgotten) -> dict:
                 rows.add(problem["row"])
     if not named:
         return report
+    gone = [index in named or p.get("row") in rows for index, p in enumerate(problems)]
     scrubbed = [
-        {**problem, "message": _purged_message(problem)}
-        if index in named or problem.get("row") in rows
-        else problem
-        for index, problem in enumerate(problems)
+        {**problem, "message": str(_purged_message(problem))} if out else problem
+        for problem, out in zip(problems, gone, strict=True)
     ]
-    return {**report, "problems": scrubbed}
+    kept = {**report, "problems": scrubbed}
+    if texts := report.get("texts"):  # the messages as words and values: the same go
+        kept["texts"] = [
+            text_data(_purged_message(problems[index])) if index < len(gone) and gone[index] else t
+            for index, t in enumerate(texts)
+        ]
+    return kept
 
 
-def _purged_message(problem: dict) -> str:
-    where = f"Rij {problem['row']}: " if problem.get("row") is not None else ""
-    return f"{where}{PURGED}: deze melding noemde een account dat definitief verwijderd is."
+def _purged_message(problem: dict) -> Text:
+    if problem.get("row") is None:
+        return say(
+            "%(purged)s: deze melding noemde een account dat definitief verwijderd is.",
+            purged=PURGED,
+        )
+    return say(
+        "Rij %(row)s: %(purged)s: deze melding noemde een account dat definitief verwijderd is.",
+        row=problem["row"],
+        purged=PURGED,
+    )
 
 
 def _scrub_changes(changes: dict, ids: frozenset[int]) -> dict:

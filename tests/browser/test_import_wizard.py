@@ -172,7 +172,7 @@ def test_a_mass_archive_is_refused_without_the_extra_tick(wizard, alice, school_
     assert not Account.objects.filter(archived_at__isnull=False).exists()
     assert ImportRun.objects.get().status == "planned"
 
-    page.get_by_label("Ja, ik wil deze 12 leerlingen archiveren.").check()
+    page.get_by_label("Ja, archiveer deze 12 leerlingen").check()
     page.get_by_role("button", name="Importeer").click()
     page.get_by_text("De import is klaar.").wait_for()
     screenshot(page, "massa-archief-02-bevestigd")

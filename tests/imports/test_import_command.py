@@ -38,6 +38,7 @@ def test_json_report_has_exactly_the_documented_shape(capsys, school_a):
         "problems",
         "emails",
         "generated_passwords",
+        "archived_classes",
     ]
     assert report["file"] == {
         "name": "magister.csv",

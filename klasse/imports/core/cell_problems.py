@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from .problems import Problem
+from .texts import say, where
 
 # Excel's error values in English and in Dutch Excel, as a cell or an export shows them.
 ERROR_VALUES = frozenset(
@@ -52,22 +53,27 @@ class CellProblem:
     shown: str  # the cell as the spreadsheet shows it ("" for a formula without a value)
 
     def message(self, row: int, column: str) -> str:
-        where = f"Rij {row}, kolom '{column}'"
+        place = where(row, column)
         if self.code == "spreadsheet_date":
-            return (
-                f"{where}: de cel bevat {_date_or_time(self.shown)}. Excel maakt van een "
-                "waarde als 5/6 of 1-2 vanzelf een datum. Geef de kolom in Excel de celopmaak "
-                "Tekst (Start › Getalnotatie › Tekst) en typ de waarde opnieuw."
+            return say(
+                "%(where)s: de cel bevat %(value)s. Excel maakt van een waarde als 5/6 of 1-2 "
+                "vanzelf een datum. Geef de kolom in Excel de celopmaak Tekst (Start › "
+                "Getalnotatie › Tekst) en typ de waarde opnieuw.",
+                where=place,
+                value=_date_or_time(self.shown),
             )
         if self.code == "spreadsheet_error":
-            return (
-                f"{where}: de cel bevat de Excel-foutwaarde {self.shown} in plaats van een "
-                "waarde. Verbeter de formule of typ de waarde zelf in de cel."
+            return say(
+                "%(where)s: de cel bevat de Excel-foutwaarde %(value)s in plaats van een "
+                "waarde. Verbeter de formule of typ de waarde zelf in de cel.",
+                where=place,
+                value=self.shown,
             )
-        return (
-            f"{where}: de cel bevat een formule zonder berekende uitkomst (het bestand is "
+        return say(
+            "%(where)s: de cel bevat een formule zonder berekende uitkomst (het bestand is "
             "door een programma gemaakt en nooit in Excel opgeslagen). Open het bestand in "
-            "Excel en sla het op; dan staan de uitkomsten erin."
+            "Excel en sla het op; dan staan de uitkomsten erin.",
+            where=place,
         )
 
 
@@ -107,8 +113,6 @@ def merge_cell_problems(cell_problems: CellProblems, headers: list[str], mapping
 
 def _date_or_time(shown: str) -> str:
     """`de datum 05-06-2025`, or `de tijd 08:30:00` for a time alone."""
-    return (
-        f"de tijd {shown}"
-        if ":" in shown and not any(c in shown for c in "-/")
-        else f"de datum {shown}"
-    )
+    if ":" in shown and not any(c in shown for c in "-/"):
+        return say("de tijd %(value)s", value=shown)
+    return say("de datum %(value)s", value=shown)

@@ -24,6 +24,7 @@ from operator import attrgetter, itemgetter
 from charset_normalizer.md import mess_ratio
 
 from .problems import Problem
+from .texts import say, where
 
 # In order of how often schools' files are written in them: a tie goes to the first.
 CODE_PAGES = ("cp1252", "cp850", "mac_roman", "cp437")
@@ -221,19 +222,25 @@ def column_texts(table, rows, fld: str, index: int) -> tuple[list, list[str]]:
 
 
 def _doubt(number: int, header: str, fld: str, value: str, odd: str, encoding: str) -> Problem:
-    where = f"Rij {number}, kolom '{header}'"
     if odd:
-        what = (
-            f"'{value}' bevat '{odd}', dat in een naam niet voorkomt: waarschijnlijk is het "
-            f"bestand in een andere tekenset opgeslagen dan {encoding}."
+        what = say(
+            "'%(value)s' bevat '%(odd)s', dat in een naam niet voorkomt: waarschijnlijk is "
+            "het bestand in een andere tekenset opgeslagen dan %(encoding)s.",
+            value=value,
+            odd=odd,
+            encoding=say(encoding),
         )
     else:
-        what = (
-            f"het bestand is gelezen als {encoding}, maar die tekenset is niet zeker. "
-            f"Klopt '{value}'?"
+        what = say(
+            "het bestand is gelezen als %(encoding)s, maar die tekenset is niet zeker. "
+            "Klopt '%(value)s'?",
+            encoding=say(encoding),
+            value=value,
         )
-    message = (
-        f"{where}: {what} Kies in stap 2 een andere tekencodering, of sla het bestand op als "
-        "CSV UTF-8 en importeer het opnieuw."
+    message = say(
+        "%(where)s: %(what)s Kies in stap 2 een andere tekencodering, of sla het bestand op "
+        "als CSV UTF-8 en importeer het opnieuw.",
+        where=where(number, header),
+        what=what,
     )
     return Problem(number, header, fld, "warning", "suspect_characters", message)

@@ -14,6 +14,7 @@ from itertools import islice
 
 from .code_pages import choose_code_page
 from .problems import FileProblem, Problem
+from .texts import say
 
 ENCODINGS = ("utf-8", "utf-8-sig", "utf-16", "cp1252", "mac_roman", "cp850", "cp437")
 DELIMITERS = (";", ",", "\t")  # on a tie the first wins: Dutch Excel writes ';'
@@ -70,13 +71,13 @@ def decode(data: bytes, encoding: str | None) -> tuple[str, str, list[Problem], 
         text, name, sure = page.text, page.name, page.sure
         if page.mixed:
             # Mixed: say so, so the repaired names the validator reports are no surprise.
-            message = (
-                f"Het bestand is gelezen als Windows-1252 (ANSI) omdat regel {utf8_line} geen "
-                f"UTF-8 is, maar het bevat ook UTF-8-tekens. Controleer namen met accenten. "
+            message = say(
+                "Het bestand is gelezen als Windows-1252 (ANSI) omdat regel %(line)s geen "
+                "UTF-8 is, maar het bevat ook UTF-8-tekens. Controleer namen met accenten. "
+                "Sla het bestand in Excel op als 'CSV UTF-8 (door lidtekens gescheiden)'.",
+                line=utf8_line,
             )
-            found = Problem(
-                utf8_line, None, None, "warning", "suspect_characters", message + _SAVE_AS
-            )
+            found = Problem(utf8_line, None, None, "warning", "suspect_characters", message)
             warnings.append(found)
     text = _strip_end_marks(text)
     nul = text.find("\x00")

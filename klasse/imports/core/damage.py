@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 from .problems import Problem
+from .texts import say, where
 
 # Excel's scientific notation of a number too long for its cell, as its General format
 # writes it: one digit, maybe a decimal mark (either) and digits, `E`, a sign and at least
@@ -31,22 +32,24 @@ def damage_of(new: str, stored: str) -> str | None:
     is damaged whatever is stored: its digits are gone. The import contract, "Row
     warnings" (`damaged_value`)."""
     if SCIENTIFIC.fullmatch(new):
-        return "Excel heeft het getal afgerond tot wetenschappelijke notatie; cijfers zijn verloren"
+        return say(
+            "Excel heeft het getal afgerond tot wetenschappelijke notatie; cijfers zijn verloren"
+        )
     if not stored or new == stored:
         return None
     if new.isdigit() and stored.isdigit():
         if stored.lstrip("0") == new.lstrip("0"):
-            return "Excel heeft de voorloopnullen weggehaald"
+            return say("Excel heeft de voorloopnullen weggehaald")
         if _rounded(new, stored):
-            return "Excel heeft het getal afgerond; cijfers zijn verloren"
+            return say("Excel heeft het getal afgerond; cijfers zijn verloren")
     if len(new) == len(stored) and _LOST & set(new):
         pairs = [(a, b) for a, b in zip(new, stored, strict=True) if a != b]
         if all(a in _LOST and b.isalpha() for a, b in pairs):
-            return "een letter is onderweg een '?' of '�' geworden (opgeslagen als ANSI)"
+            return say("een letter is onderweg een '?' of '�' geworden (opgeslagen als ANSI)")
     for written, read in _MISREAD:
         try:
             if stored.encode(written).decode(read) == new:
-                return "de tekst is met de verkeerde tekenset gelezen"
+                return say("de tekst is met de verkeerde tekenset gelezen")
         except (UnicodeEncodeError, UnicodeDecodeError):
             continue
     return None
@@ -67,11 +70,18 @@ def damaged_value(
 ) -> Problem:
     """The warning for a damaged value that an update did not store: the account keeps
     `stored`, and the message says what was kept and why."""
-    where = f"Rij {number}, kolom '{column or label}'"
-    kept = f"De {label} blijft '{stored}'." if stored else f"De {label} is niet ingelezen."
-    message = (
-        f"{where}: '{new}' is een beschadigde waarde: {why}. {kept} De rest van de rij is "
-        "wel verwerkt. Verbeter de waarde in je administratie of in het bestand (in Excel: "
-        "maak de kolom 'Tekst' voordat je de waarden invult)."
+    label = say(label)  # a field's Dutch label (`CHANGE_LABELS`), said in the reader's words
+    if stored:
+        kept = say("De %(label)s blijft '%(stored)s'.", label=label, stored=stored)
+    else:
+        kept = say("De %(label)s is niet ingelezen.", label=label)
+    message = say(
+        "%(where)s: '%(value)s' is een beschadigde waarde: %(why)s. %(kept)s De rest van de "
+        "rij is wel verwerkt. Verbeter de waarde in je administratie of in het bestand (in "
+        "Excel: maak de kolom 'Tekst' voordat je de waarden invult).",
+        where=where(number, column or label),
+        value=new,
+        why=why,
+        kept=kept,
     )
     return Problem(number, column, field, "warning", "damaged_value", message)

@@ -14,6 +14,7 @@ import re
 
 from .mapping import REQUIRED_COLUMNS, missing_required, suggest_mapping
 from .problems import Problem
+from .texts import say
 
 HEADER_SEARCH_ROWS = 10
 # `sep=;` as Excel writes it, also quoted, after a BOM, with a literal tab or `\t`.
@@ -60,8 +61,13 @@ def skipped_warning(number: int, cells: list[str], header_number: int) -> Proble
         None,
         "warning",
         "skipped_lines",
-        f"Rij {number} ('{text}') staat boven de kopregel (rij {header_number}) en is niet "
-        "ingelezen. Staan daar toch leerlingen, zet ze dan onder de kopregel.",
+        say(
+            "Rij %(row)s ('%(text)s') staat boven de kopregel (rij %(header)s) en is niet "
+            "ingelezen. Staan daar toch leerlingen, zet ze dan onder de kopregel.",
+            row=number,
+            text=text,
+            header=header_number,
+        ),
     )
 
 

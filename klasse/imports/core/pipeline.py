@@ -28,6 +28,7 @@ from .planning import Actions, Plan, make_plan
 from .problems import FileProblem, Problem
 from .reading import Table, gc_paused, read_table, sheets_said
 from .spellings import programme_spellings
+from .texts import text_data
 from .valid_rows import role_of
 from .validation import validate_rows
 
@@ -184,7 +185,16 @@ def build_report(prepared: Prepared, *, dry_run: bool) -> dict:
         "problems": [p.as_dict() for p in report_problems(prepared)],
         "emails": prepared.plan.emails,
         "generated_passwords": prepared.plan.generated_passwords,
+        "archived_classes": [c.as_dict() for c in prepared.plan.whole_classes],
     }
+
+
+def history_report(prepared: Prepared, report: dict) -> dict:
+    """The report as the import history keeps it: `build_report`'s, plus `texts`, each
+    problem's message as data (`texts.text_data`), in the order of `problems`, so that the
+    result and history pages say it in their reader's language. Not printed by the
+    command line, whose report stays the contract's."""
+    return {**report, "texts": [text_data(p.message) for p in report_problems(prepared)]}
 
 
 def report_problems(prepared: Prepared) -> list[Problem]:
@@ -236,14 +246,17 @@ def run_import(
             return build_report(prepared, dry_run=True), None
         try:
             report = build_report(prepared, dry_run=False)
+            kept = history_report(prepared, report) if record else report
             applied = apply_plan(
                 prepared.plan,
-                record=record and (lambda changes, report=report: record(report, changes)),
+                record=record and (lambda changes, kept=kept: record(kept, changes)),
                 mail=mail,
             )
         except StalePlan:
             if attempt:
                 raise
             continue
+        # The record callback stamps the history's copy with the run's two moments.
+        report.update({k: kept[k] for k in ("started_at", "finished_at") if k in kept})
         return report, applied
     raise AssertionError("unreachable")

@@ -12,6 +12,7 @@ from operator import attrgetter, methodcaller
 
 from klasse.accounts.models import Programme, Role, School, SchoolClass
 
+from . import plan_words
 from .damage import damage_of, damaged_value
 from .problems import Problem
 from .reading import gc_paused
@@ -27,6 +28,7 @@ from .school_accounts import (
 )
 from .unchanged_rows import NOBODY, unchanged_students
 from .valid_rows import ValidRow, ValidRows, username_keys
+from .whole_classes import ArchivedClass, whole_classes
 
 # Plain str, compared for every row.
 _ADMIN, _TEACHER, _STUDENT = Role.ADMIN.value, Role.TEACHER.value, Role.STUDENT.value
@@ -92,6 +94,7 @@ class Plan:
     archive: list[ArchivedAccount]
     active_students: int
     fingerprint: str
+    whole_classes: list[ArchivedClass] = field(default_factory=list)  # all archived
 
     @property
     def mass_archive(self) -> bool:
@@ -182,7 +185,7 @@ def make_plan(
             _rounded_possible(rows),
         )
         planned = _plan_rows(rows, keys, existing, context)
-        archive = []
+        archive, leaving = [], []
         if actions.archive and listed < len(existing):
             # The school's accounts whose username is in no row (a key is empty only when its
             # username is, and no account has an empty one): one set difference, then the
@@ -205,7 +208,8 @@ def make_plan(
         students = list(map(attrgetter("role"), existing.values())).count(_STUDENT)
         archived = filter(attrgetter("archived_at"), existing.values())
         active = students - list(map(attrgetter("role"), archived)).count(_STUDENT)
-    return Plan(school.pk, actions, planned, archive, active, fingerprint)
+        whole = whole_classes(existing.values(), leaving, class_names)
+    return Plan(school.pk, actions, planned, archive, active, fingerprint, whole)
 
 
 _values = partial(map, attrgetter("values"))
@@ -268,8 +272,7 @@ def _plan_row(
             row,
             "username",
             "username_taken",
-            f"Rij {row.number}: '{row.username}' is de gebruikersnaam van een beheerder. "
-            "Een import wijzigt geen beheerders; kies voor deze rij een andere naam.",
+            plan_words.admin_username(row.number, row.username),
         )
         return PlannedRow(row, "error", account.id)
     changes = row_changes(row, account, ctx)
@@ -299,9 +302,7 @@ def _plan_new(row: ValidRow, key: str, ctx: _Context) -> PlannedRow:
             row,
             "username",
             "username_taken",
-            f"Rij {row.number}: de gebruikersnaam '{row.username}' is al in gebruik op het "
-            "platform. Kies een andere gebruikersnaam, bijvoorbeeld met de afkorting van je "
-            "school ervoor.",
+            plan_words.username_taken(row.number, row.username),
         )
         return PlannedRow(row, "error")
     login_card = not row.values.get("password") and not row.values.get("email")
@@ -310,9 +311,7 @@ def _plan_new(row: ValidRow, key: str, ctx: _Context) -> PlannedRow:
             row,
             None,
             "no_password_or_email",
-            f"Rij {row.number}: een nieuw account heeft een wachtwoord of een e-mailadres "
-            "nodig (dan krijgt de leerling een link om zelf een wachtwoord te kiezen). Vul "
-            "een van beide in.",
+            plan_words.no_password_or_email(row.number),
         )
         return PlannedRow(row, "error")
     class_name = row.class_names[0].lower() if row.class_names else ""
@@ -331,10 +330,7 @@ def _plan_new(row: ValidRow, key: str, ctx: _Context) -> PlannedRow:
                 "username",
                 "warning",
                 "similar_account",
-                f"Rij {row.number}: er bestaat al een account '{other}' met dezelfde naam in "
-                f"dezelfde klas. Is '{row.username}' hetzelfde kind met een nieuwe "
-                "gebruikersnaam? Pas dan de gebruikersnaam aan, anders krijgt het kind twee "
-                "accounts.",
+                plan_words.similar_account(row.number, other, row.username),
             )
         )
     action = "add" if ctx.actions.add else "skipped"

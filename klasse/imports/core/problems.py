@@ -4,12 +4,17 @@ Two kinds: a `FileProblem` stops the whole import before anything is written; a 
 belongs to one row (or the header) and is reported beside the rows that can be imported.
 Every message is Dutch and says what is wrong and how to fix it; `code` is the stable,
 machine-readable name from the import contract (docs/import-contract.md, "Problem codes").
+A row's message is a `texts.Text`, so that a page can say it in the reader's language
+(`Problem.text`); its name is `problem_names.PROBLEM_NAMES`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal
+
+from .problem_names import problem_name
+from .texts import localized
 
 FILE_PROBLEM_CODES = frozenset(
     {
@@ -89,6 +94,16 @@ class Problem:
         known = ROW_ERROR_CODES if self.severity == "error" else ROW_WARNING_CODES
         if self.code not in known:
             raise ValueError(f"unknown {self.severity} code: {self.code!r}")
+
+    @property
+    def text(self) -> str:
+        """The message in the reader's (active) language (`texts.localized`)."""
+        return localized(self.message)
+
+    @property
+    def name(self) -> str:
+        """What this kind of problem is called, in the active language."""
+        return problem_name(self.code)
 
     def as_dict(self) -> dict[str, int | str | None]:
         return {

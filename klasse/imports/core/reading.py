@@ -37,6 +37,7 @@ from klasse.imports.core.header_row import (
     skipped_warning,
 )
 from klasse.imports.core.problems import FileProblem, Problem
+from klasse.imports.core.texts import say
 from klasse.imports.core.wide_files import (
     MAX_CELL_CHARS,
     Limits,
@@ -279,7 +280,10 @@ def _build_table(
         raise FileProblem("empty_file", "Het bestand is leeg. Kies een bestand met leerlingen.")
     for cell, header in zip(raw, headers, strict=True):
         if header != cell.strip():
-            message = f"De kolomkop {header!r} bevatte een regeleinde of onzichtbaar teken."
+            message = say(
+                "De kolomkop %(header)s bevatte een regeleinde of onzichtbaar teken.",
+                header=repr(header),
+            )
             warnings.append(_warning(header_number, header, "repaired_text", message))
     width = len(headers)
     keys = [_header_key(h) for h in headers]
@@ -329,11 +333,11 @@ def _build_table(
     return Table(fmt, encoding, delimiter, headers, rows, warnings)
 
 
-_UNWRAPPED = (
+_UNWRAPPED = say(
     "Elke regel van het bestand stond als één waarde tussen aanhalingstekens; Klasse heeft "
     "de kolommen daarbinnen gelezen. Controleer de voorbeelden."
 )
-_SEP_SKIPPED = (
+_SEP_SKIPPED = say(
     "De eerste regel 'sep=' is niet ingelezen: die geeft alleen het scheidingsteken aan "
     "(Excel toont haar niet). De kopregel is rij 1."
 )

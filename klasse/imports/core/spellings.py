@@ -8,6 +8,7 @@ from klasse.accounts.programmes import match_programme, programme_key
 from .code_pages import column_texts
 from .problems import Problem
 from .reading import Table
+from .texts import say
 
 
 def programme_spellings(table: Table, mapping: dict[str, str | None], rows) -> list[Problem]:
@@ -34,13 +35,19 @@ def programme_spellings(table: Table, mapping: dict[str, str | None], rows) -> l
         number, value = numbered[first].number, cells[first].strip()
         others = sum(cells.count(cell) for cell in written) - 1
         code = match_programme(value)
-        where = f"rij {number}" + (
-            f" en {others} andere {'rij' if others == 1 else 'rijen'}" if others else ""
-        )
-        message = (
-            f"De opleiding '{value}' is gelezen als '{code}' ({where}). Klopt dat niet? "
+        if not others:
+            where = say("rij %(row)s", row=number)
+        elif others == 1:
+            where = say("rij %(row)s en 1 andere rij", row=number)
+        else:
+            where = say("rij %(row)s en %(others)s andere rijen", row=number, others=others)
+        message = say(
+            "De opleiding '%(value)s' is gelezen als '%(code)s' (%(where)s). Klopt dat niet? "
             "Pas de opleiding aan in het bestand of kies er een uit het tabblad Opleidingen "
-            "van het sjabloon."
+            "van het sjabloon.",
+            value=value,
+            code=code,
+            where=where,
         )
         notices.append(
             Problem(number, column, "programme", "warning", "programme_spelling", message)

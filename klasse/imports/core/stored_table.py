@@ -12,6 +12,7 @@ import zlib
 from .cell_problems import CellProblem
 from .problems import Problem
 from .reading import Row, Table
+from .texts import text_data, text_from_data
 
 _VERSION = 1
 
@@ -25,7 +26,11 @@ def table_dump(table: Table) -> bytes:
         "delimiter": table.delimiter,
         "headers": table.headers,
         "rows": [[row.number, row.cells, row.extra_cells] for row in table.rows],
-        "warnings": [problem.as_dict() for problem in table.warnings],
+        # Each warning's message also as data, to be said in the reader's language.
+        "warnings": [
+            {**problem.as_dict(), "message": text_data(problem.message)}
+            for problem in table.warnings
+        ],
         "sheet": table.sheet,
         "sheets": table.sheets,
         "cell_problems": [
@@ -56,7 +61,10 @@ def table_load(stored: bytes) -> Table:
         delimiter=content["delimiter"],
         headers=content["headers"],
         rows=[Row(number, cells, extra) for number, cells, extra in content["rows"]],
-        warnings=[Problem(**problem) for problem in content["warnings"]],
+        warnings=[
+            Problem(**{**problem, "message": text_from_data(problem["message"])})
+            for problem in content["warnings"]
+        ],
         sheet=content["sheet"],
         sheets=content["sheets"],
         cell_problems=cell_problems,

@@ -34,6 +34,7 @@ from .code_pages import odd_characters
 from .mapping import LABELS
 from .problems import Problem
 from .reading import Table, gc_paused, has_suspect_characters
+from .texts import Worded, say, where
 from .valid_rows import (
     NAME_FIELDS,
     ValidRow,
@@ -83,14 +84,14 @@ class _RowChecker:
         (self.row.add_error if severity == "error" else self.row.add_warning)(found)
 
     def where(self, field_name: str) -> str:
-        column = self.columns.get(field_name, LABELS[field_name])
-        return f"Rij {self.row.number}, kolom '{column}'"
+        column = self.columns.get(field_name)
+        return where(self.row.number, say(LABELS[field_name]) if column is None else column)
 
     def broken(self, field_name: str, code: str, message: str = "", **words) -> None:
         """The error `code` of a rule of `klasse.accounts.rules`, in its ROW_MESSAGES words
         (`message`: which of them, when not the code's own)."""
         words["where"] = self.where(field_name)
-        self.problem(field_name, code, ROW_MESSAGES[message or code].format(**words))
+        self.problem(field_name, code, say(ROW_MESSAGES[message or code], **words))
 
 
 def _validate_row(number, cells, extra_cells, positions, columns) -> ValidRow:
@@ -100,9 +101,12 @@ def _validate_row(number, cells, extra_cells, positions, columns) -> ValidRow:
         check.problem(
             None,
             "wrong_column_count",
-            f"Rij {number} heeft meer cellen dan de kopregel kolommen heeft. Staat er "
-            "een scheidingsteken (; of ,) in een naam? Zet zo'n waarde tussen "
-            "aanhalingstekens of verwijder de extra cellen.",
+            say(
+                "Rij %(row)s heeft meer cellen dan de kopregel kolommen heeft. Staat er "
+                "een scheidingsteken (; of ,) in een naam? Zet zo'n waarde tussen "
+                "aanhalingstekens of verwijder de extra cellen.",
+                row=number,
+            ),
         )
     for fld, value in raw.items():
         check.row.values[fld] = value if fld == "password" else value.strip()
@@ -137,10 +141,14 @@ def _check_invisible(check: _RowChecker) -> None:
             check.problem(
                 fld,
                 "repaired_text",
-                f"{check.where(fld)}: er stonden onzichtbare of ongewone tekens in "
-                f"'{text}' (zoals een zacht afbreekstreepje, een teken zonder breedte of een "
-                "bijzondere spatie); die zijn weggehaald of een gewone spatie geworden. "
-                "Controleer de naam.",
+                say(
+                    "%(where)s: er stonden onzichtbare of ongewone tekens in '%(value)s' "
+                    "(zoals een zacht afbreekstreepje, een teken zonder breedte of een "
+                    "bijzondere spatie); die zijn weggehaald of een gewone spatie geworden. "
+                    "Controleer de naam.",
+                    where=check.where(fld),
+                    value=text,
+                ),
                 "warning",
             )
 
@@ -154,32 +162,45 @@ def _check_names(check: _RowChecker) -> None:
             check.problem(
                 fld,
                 "repaired_text",
-                f"{check.where(fld)}: '{value}' is hersteld tot '{repaired}' (het "
-                "bestand is eerder met de verkeerde tekenset opgeslagen). Controleer "
-                "de naam.",
+                say(
+                    "%(where)s: '%(value)s' is hersteld tot '%(repaired)s' (het bestand is "
+                    "eerder met de verkeerde tekenset opgeslagen). Controleer de naam.",
+                    where=check.where(fld),
+                    value=value,
+                    repaired=repaired,
+                ),
                 "warning",
             )
         elif odd := odd_characters(value):
             check.problem(
                 fld,
                 "suspect_characters",
-                f"{check.where(fld)}: '{value}' bevat '{odd}', dat in een naam niet "
-                "voorkomt: waarschijnlijk is het bestand eerder in een verkeerde tekenset "
-                "opgeslagen. Verbeter de naam in je administratie of na de import.",
+                say(
+                    "%(where)s: '%(value)s' bevat '%(odd)s', dat in een naam niet voorkomt: "
+                    "waarschijnlijk is het bestand eerder in een verkeerde tekenset "
+                    "opgeslagen. Verbeter de naam in je administratie of na de import.",
+                    where=check.where(fld),
+                    value=value,
+                    odd=odd,
+                ),
                 "warning",
             )
         elif ("?" in value or "\ufffd" in value) and has_suspect_characters(value):
             check.problem(
                 fld,
                 "suspect_characters",
-                f"{check.where(fld)}: '{value}' bevat een '?' of '\ufffd' waar "
-                "waarschijnlijk een letter met accent hoort. Verbeter de naam in "
-                "je administratie of na de import.",
+                say(
+                    "%(where)s: '%(value)s' bevat een '?' of '\ufffd' waar waarschijnlijk "
+                    "een letter met accent hoort. Verbeter de naam in je administratie of na "
+                    "de import.",
+                    where=check.where(fld),
+                    value=value,
+                ),
                 "warning",
             )
     for fld in REQUIRED_NAMES:
         if fld in check.columns and not check.row.values.get(fld) and not _has_error(check, fld):
-            check.broken(fld, "required", "required_name", label=LABELS[fld])
+            check.broken(fld, "required", "required_name", label=say(LABELS[fld]))
 
 
 def _has_error(check: _RowChecker, fld: str) -> bool:
@@ -242,11 +263,15 @@ def _check_password(check: _RowChecker) -> None:
     if not value or _has_error(check, "password"):
         return
     # The import's messages are Dutch whatever language the caller's thread has active
-    # (a web request in English, a test): Django words the policy's reasons in it.
+    # (a web request in English, a test): Django words the policy's reasons in it. They
+    # are kept in English too, for a reader who reads the report in English.
     with translation.override("nl"):
         reasons = password_problems(value)
     if reasons:
-        check.broken("password", "weak_password", reasons=" ".join(reasons))
+        with translation.override("en"):
+            english = " ".join(password_problems(value))
+        words = Worded({"nl": " ".join(reasons), "en": english})
+        check.broken("password", "weak_password", reasons=words)
         check.row.values["password"] = ""
 
 
@@ -274,9 +299,14 @@ def _mark_duplicates(
                     "username",
                     "error",
                     "duplicate_in_file",
-                    f"Rij {row.number}, kolom '{columns.get('username')}': de gebruikersnaam "
-                    f"'{row.username}' staat meer dan eens in het bestand (rijen {numbers}). "
-                    "Geef elke leerling een eigen gebruikersnaam of verwijder de dubbele rij.",
+                    say(
+                        "%(where)s: de gebruikersnaam '%(value)s' staat meer dan eens in het "
+                        "bestand (rijen %(rows)s). Geef elke leerling een eigen gebruikersnaam "
+                        "of verwijder de dubbele rij.",
+                        where=where(row.number, columns.get("username")),
+                        value=row.username,
+                        rows=numbers,
+                    ),
                 )
             )
     return True

@@ -8,6 +8,7 @@ import csv
 import io
 from collections.abc import Iterator
 
+from django.utils import translation
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -21,13 +22,16 @@ PROBLEM_HEADER = "probleem"
 
 
 def fixup_rows(prepared: Prepared) -> tuple[list[str], list[list[str]]]:
-    """(headers, rows): each row with an error as the file had it, and what is wrong."""
+    """(headers, rows): each row with an error as the file had it, and what is wrong: per
+    problem its name, its message and its code, "Ongeldig e-mailadres: Rij 4, … [invalid_email]"
+    (Dutch, as the file's column `probleem` and the messages of the report are)."""
     errors = {p.row.number: p.row.errors for p in prepared.plan.rows if p.action == "error"}
-    rows = [
-        [*row.cells, " ".join(problem.message for problem in errors[row.number])]
-        for row in prepared.table.rows
-        if row.number in errors
-    ]
+    with translation.override("nl"):
+        said = {
+            number: " ".join(f"{p.name}: {p.message} [{p.code}]" for p in found)
+            for number, found in errors.items()
+        }
+    rows = [[*row.cells, said[row.number]] for row in prepared.table.rows if row.number in errors]
     return [*prepared.table.headers, PROBLEM_HEADER], rows
 
 

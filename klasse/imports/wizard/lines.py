@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ..core.planning import ArchivedAccount, Plan, PlannedRow
@@ -85,7 +86,19 @@ def _line(entry: PlannedRow | ArchivedAccount) -> Line:
         username=row.username,
         class_name=", ".join(row.class_names),
         programme=row.programme or values.get("programme", ""),
-        role=ROLE_LABELS.get(row.role, ""),
-        changes=[(CHANGE_LABELS[f], old, new) for f, (old, new) in entry.changes.items()],
+        role=gettext(ROLE_LABELS[row.role]) if row.role in ROLE_LABELS else "",
+        changes=[_change(f, old, new) for f, (old, new) in entry.changes.items()],
         problems=[*row.errors, *row.warnings],
     )
+
+
+# Changes whose old and new values are the plan's own words (a role, "gearchiveerd" →
+# "actief", "nieuw wachtwoord"), not values from the file: said in the reader's language.
+_WORDED = frozenset({"role", "status", "password"})
+
+
+def _change(fld: str, old: str, new: str) -> tuple[str, str, str]:
+    """(label, old, new) of one change, the label and the plan's own words translated."""
+    if fld in _WORDED:
+        old, new = (gettext(value) if value else value for value in (old, new))
+    return gettext(CHANGE_LABELS[fld]), old, new

@@ -115,7 +115,7 @@ def _fills(table: Table, form: MappingForm) -> list[str]:
     """Per column, the label of the field whose empty cells it fills, or "" (a Voornaam
     beside the mapped Roepnaam: the page shows both)."""
     fills = column_fills(table.headers, form.current_mapping())
-    return [LABELS[fills[header]] if header in fills else "" for header in form.headers]
+    return [_(LABELS[fills[header]]) if header in fills else "" for header in form.headers]
 
 
 def _samples(table: Table, form: MappingForm) -> list[list[str]]:

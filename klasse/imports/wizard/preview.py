@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from ..core.pipeline import Prepared, mass_archive_problem
+from ..core.pipeline import Prepared
 from ..core.problems import FileProblem
 from ..fixup_files import INLINE_FIXUP_ROWS, fixup_file_name
 from ..forms import ImportForm
@@ -111,6 +112,8 @@ def _render(request: HttpRequest, run: ImportRun, prepared: Prepared, form) -> H
     show = request.GET.get("toon") if request.GET.get("toon") in FILTERS else "alle"
     context = {
         "run": run,
+        # The page is also the answer to "Importeer" (a POST): its links name the preview.
+        "preview_url": reverse("imports:preview", args=[run.pk]),
         "prepared": prepared,
         "plan": plan,
         "form": form,
@@ -120,7 +123,8 @@ def _render(request: HttpRequest, run: ImportRun, prepared: Prepared, form) -> H
         "page": lines_page(plan, show=show, page=request.GET.get("pagina")),
         "stale": run.status == ImportRun.Status.STALE,
         "changed_message": CHANGED,
-        "mass_message": mass_archive_problem(plan).message if plan.mass_archive else "",
+        # The archive tile is marked when archiving needs a second look (issue 17, 4 and 5).
+        "archive_alert": plan.mass_archive or bool(plan.whole_classes),
         "fixup_in_background": plan.counts.get("error", 0) > INLINE_FIXUP_ROWS,
         "has_work": any(plan.counts[k] for k in ("add", "update", "archive")),
         "tools_tab": "import",

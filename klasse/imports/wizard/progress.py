@@ -11,6 +11,7 @@ from klasse.accounts.classes import empty_classes
 from ..fixup_files import fixup_file_kept
 from ..followups import run_cards_counts, run_emails_state
 from ..models import ImportRun
+from ..reports import ShownProblems
 from ..runs import EDITABLE, runs_fail_interrupted
 from .common import _get_run_for_user, wizard_step
 from .lines import count_items
@@ -44,7 +45,7 @@ def progress_status(request: HttpRequest, pk) -> HttpResponse:
 
 
 def _context(run: ImportRun, user) -> dict:
-    problems = run.report.get("problems", [])
+    problems = ShownProblems(run.report)
     live = run.status in (ImportRun.Status.QUEUED, ImportRun.Status.RUNNING)
     done = run.status == ImportRun.Status.DONE
     emails = run_emails_state(run)

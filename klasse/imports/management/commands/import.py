@@ -166,6 +166,12 @@ class Command(ScriptCommand):
             f"{counts['update']}, ongewijzigd {counts['unchanged']}, gearchiveerd "
             f"{counts['archive']}, overgeslagen {counts['skipped']}, fouten {counts['error']}."
         )
+        if whole := report["archived_classes"]:
+            said = ", ".join(
+                f"{c['name']} ({c['students']} leerling{'' if c['students'] == 1 else 'en'})"
+                for c in whole
+            )
+            self.stdout.write(f"  Deze klassen staan niet in het bestand: {said}.")
         emails, cards = report["emails"], report["generated_passwords"]
         verb = "zouden worden" if report["dry_run"] else "worden"
         self.stdout.write(
