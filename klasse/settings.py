@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "klasse.accounts",
     "klasse.imports",
     "klasse.exports",
+    "klasse.leerplan",
 ]
 
 MIDDLEWARE = [

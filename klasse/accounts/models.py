@@ -198,6 +198,9 @@ class AuditEntry(models.Model):
         LOGIN_SHEET = "login_sheet", _("inlogkaartjes gemaakt")
         EXPORT = "export", _("geëxporteerd")
         PURGE = "purge", _("definitief verwijderd")
+        LICENCE = "licence", _("licentie")
+        LEERPLAN = "leerplan", _("leerplan van een klas")
+        LEERPLAN_STUDENT = "leerplan_student", _("persoonlijk leerplan")
 
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="audit_entries")
     actor = models.ForeignKey(
