@@ -55,7 +55,8 @@ def catalogue_load(apps, data: dict) -> dict[str, int]:
     migration's historical one). Upserts subjects by slug, domains and skills by code;
     skills the version does not list get `retired_in` = its version (never deleted); a
     listed skill that was retired comes back. Returns counts of skills: added, updated
-    (name, level, domain or retirement changed), retired, unchanged. Raises CatalogueError before writing anything for a bad file."""
+    (name, level, domain or retirement changed), retired, unchanged. Raises CatalogueError
+    before writing anything for a bad file."""
     catalogue_check(data)
     subject_model = apps.get_model("leerplan", "Subject")
     domain_model = apps.get_model("leerplan", "Domain")
