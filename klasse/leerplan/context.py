@@ -1,6 +1,6 @@
 """The navigation's subject: which subjects the school may use today and which one is open
-(the one in the URL, else the last one opened). Staff only; lazy, so a page that does not
-show the navigation asks nothing."""
+(the one in the URL, else the last one opened, else the only one). Staff only; lazy, so a
+page that does not show the navigation asks nothing."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ def subject_nav(request: HttpRequest) -> dict:
     def current():
         match = getattr(request, "resolver_match", None)
         slug = (match.kwargs.get("vak") if match else None) or request.session.get(SESSION_KEY)
-        return next((s for s in subjects if s.slug == slug), None)
+        chosen = next((s for s in subjects if s.slug == slug), None)
+        return chosen or (subjects[0] if len(subjects) == 1 else None)
 
     return {"nav_subjects": subjects, "nav_subject": SimpleLazyObject(current)}

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 from klasse.accounts.models import Role
 
@@ -34,6 +35,7 @@ def student_home(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/student_home.html", {"subjects": subjects})
 
 
+@require_GET
 @login_required
 def open_skills_json(request: HttpRequest) -> JsonResponse:
     """GET /api/leerplan/: the signed-in student's subjects (licensed today) and the skills

@@ -24,7 +24,7 @@ from tests.security.conftest import A_MARKERS
 PUBLIC = {"login", "logout", "password_choose", "password_chosen", "set_language"}
 PERSONAS = ["anonymous", "alice", "tom", "sara", "bob"]
 # Pages of one role only: the others get 403 (the page exists, not for them).
-ONE_ROLE_ONLY = {"student_home"}
+ONE_ROLE_ONLY = {"student_home", "leerplan_api"}
 # Words in a URL (its name, route or argument) that say which object an integer names.
 OBJECT_HINTS = [
     ("klas", "class_a"),
@@ -112,6 +112,8 @@ def sample_value(endpoint: Endpoint, kwarg: str, converter, world: dict) -> str:
             for hint, key in OBJECT_HINTS:
                 if hint in words.lower() and isinstance(world[key].pk, int):
                     return converter.to_url(world[key].pk)
+    if kwarg == "vak":  # a subject: the one school A holds a licence for (B holds another)
+        return converter.to_url(world["subject_a"].slug)
     if isinstance(converter, (SlugConverter, StringConverter)) and kwarg in ("slug", "school"):
         return converter.to_url(world["school_a"].slug)
     pytest.fail(
