@@ -242,3 +242,18 @@ def test_the_licences_page_says_the_count_against_the_limit(alice, school_a, sar
     page = client_for(alice).get(reverse("licences")).content.decode()
     assert "NT2" in page and "2 van 1" in page and "meer leerlingen dan de licentie noemt" in page
     assert client_for(tom).get(reverse("licences")).status_code == 403
+
+
+def test_the_pages_speak_english_from_the_apps_own_translations(alice, rekenen, class_a, sara):
+    client = client_for(alice)
+    english = {"HTTP_ACCEPT_LANGUAGE": "en"}
+    client.post(class_url("class", class_a), {"aan": "skill:REK-GET-1F-01"}, **english)
+    page = client.get(class_url("class", class_a), **english).content.decode()
+    assert "Switch on: Optellen en aftrekken" in page and "1 skill switched on." in page
+    assert ">LEERPLAN<" in page and "Leerplan of class 3HB" in page
+    tools = client.get(reverse("imports:start"), **english).content.decode()
+    assert "you import once for all subjects" in tools
+    log = client.get(reverse("users:audit"), **english).content.decode()
+    assert "rekenen, class 3HB: 1 on: REK-GET-1F-01" in log
+    kees = client_for(sara).get(reverse("student_home"), **english).content.decode()
+    assert "Getallen tot 1000" in kees  # the leerplan itself is Dutch
