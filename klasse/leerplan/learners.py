@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from klasse.accounts.models import Account, Role, SchoolClass
 
@@ -29,3 +29,16 @@ def students_in(school_class: SchoolClass) -> QuerySet[Account]:
     """The inverse of `learning_classes`: the student accounts (archived ones too) that
     learn in `school_class`."""
     return Account.objects.filter(school_class=school_class, role=Role.STUDENT)
+
+
+def active_student_counts(class_ids: Iterable[int]) -> dict[int, int]:
+    """For each class id, how many active (not archived) students learn in it; a class
+    without any is left out. One query."""
+    return dict(
+        Account.objects.filter(
+            school_class_id__in=list(class_ids), role=Role.STUDENT, archived_at__isnull=True
+        )
+        .values("school_class_id")
+        .annotate(n=Count("pk"))
+        .values_list("school_class_id", "n")
+    )

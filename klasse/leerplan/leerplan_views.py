@@ -43,6 +43,9 @@ def classes(request: HttpRequest, vak: str) -> HttpResponse:
 
 @staff_required
 def class_leerplan(request: HttpRequest, vak: str, pk: int) -> HttpResponse:
+    """A class's leerplan: GET shows the switchboard, POST switches (one audit entry) and
+    sends the switchboard back to htmx, or redirects with a message. 404 for a class of
+    another school, or one a teacher does not teach."""
     subject = subject_for(request, vak)
     school_class = get_object_or_404(classes_for(request.user), pk=pk)
     status = ""
@@ -81,6 +84,8 @@ def class_leerplan(request: HttpRequest, vak: str, pk: int) -> HttpResponse:
 
 @staff_required
 def student_leerplan(request: HttpRequest, vak: str, pk: int) -> HttpResponse:
+    """A student's personal leerplan, as `class_leerplan`, with what the student's classes
+    already have shown as "via klas"; 404 for a student a teacher does not teach."""
     subject = subject_for(request, vak)
     student = student_for(request.user, pk)
     status = ""
