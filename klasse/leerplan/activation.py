@@ -131,7 +131,8 @@ def _switch(rows, make, skills: list[Skill], on: bool, starts: dt.date | None) -
     moved = [
         skill for skill in skills if skill.pk in by_skill and by_skill[skill.pk].starts != starts
     ]
-    rows.model.objects.bulk_create(new)
+    # A second click that arrived first has made the same row: not an error.
+    rows.model.objects.bulk_create(new, ignore_conflicts=True)
     rows.filter(skill__in=moved).update(starts=starts)
     result.on = sorted([row.skill.code for row in new] + [skill.code for skill in moved])
     return result
