@@ -9,6 +9,8 @@ from django.apps import apps
 
 from klasse.leerplan.catalogue import CatalogueError, catalogue_load, catalogue_read
 from klasse.leerplan.models import Activation, Domain, PersonalActivation, Skill, Subject
+from klasse.leerplan.skills import open_skills
+from tests.leerplan.conftest import grant
 
 pytestmark = pytest.mark.django_db
 CODE = re.compile(r"^(NED|ENG|REK|NT2)-[A-Z]{3}-(1F|1S|2F|2S|3F|A1|A2|B1|B2)-\d\d$")
@@ -90,6 +92,10 @@ def test_a_new_catalogue_version_keeps_every_activation_of_a_skill_it_keeps(clas
     assert PersonalActivation.objects.filter(skill=kept[0], student=sara).exists()
     dropped.refresh_from_db()
     assert dropped.retired_in == "2027.1"
+    # Students no longer see a retired skill; the kept ones they do.
+    grant(class_a.school, "rekenen")
+    open_codes = {skill.code for _subject, skills in open_skills(sara) for skill in skills}
+    assert open_codes == {skill.code for skill in kept}
     assert Skill.objects.get(code="REK-GET-1F-01").name == "Getallen tot 1000 lezen en schrijven"
     assert Skill.objects.get(code="REK-GET-1F-99").added_in == "2027.1"
     # A version that lists it again brings it back, with its activation.

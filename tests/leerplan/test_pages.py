@@ -257,3 +257,23 @@ def test_the_pages_speak_english_from_the_apps_own_translations(alice, rekenen, 
     assert "rekenen, class 3HB: 1 on: REK-GET-1F-01" in log
     kees = client_for(sara).get(reverse("student_home"), **english).content.decode()
     assert "Getallen tot 1000" in kees  # the leerplan itself is Dutch
+
+
+def test_a_student_moved_by_an_import_sees_the_new_classs_leerplan_at_once(
+    alice, rekenen, class_a, sara, school_a, tmp_path, capsys
+):
+    from tests.conftest import template_csv
+    from tests.imports.cli import run_import_command
+
+    other = SchoolClass.objects.create(school=school_a, name="1A")
+    switch(client_for(alice), class_url("class", class_a), "aan", "skill:REK-GET-1F-01")
+    switch(client_for(alice), class_url("class", other), "aan", "skill:REK-MET-1F-01")
+    PersonalActivation.objects.create(skill=Skill.objects.get(code="REK-VBD-1F-01"), student=sara)
+    path = tmp_path / "verhuisd.csv"
+    path.write_bytes(template_csv("Berg;van der;Sara;sara;;;1A;havo 3;;"))
+    code, _out = run_import_command(capsys, str(path), "--school", "school-a", "--update")
+    assert code == 0
+    page = client_for(sara).get(reverse("student_home")).content.decode()
+    assert "Klokkijken en rekenen met tijdsduur" in page  # 1A's
+    assert "Gegevens aflezen uit een eenvoudige tabel" in page  # her own goes with her
+    assert "Getallen tot 1000 lezen" not in page  # 3HB's no more
