@@ -5,6 +5,8 @@ Europe/Amsterdam), for how many students. Managed by the platform's operator wit
 from __future__ import annotations
 
 import datetime as dt
+import getpass
+import logging
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -14,6 +16,8 @@ from klasse.accounts.audit import Action, audit_record
 from klasse.accounts.models import Account, Role, School
 
 from .models import Licence, Subject
+
+audit_log = logging.getLogger("klasse.audit")
 
 
 class LicenceError(ValueError):
@@ -82,12 +86,7 @@ def licence_grant(
     licence = existing or Licence(school=school, subject=subject)
     licence.starts, licence.ends, licence.max_students = starts, ends, max_students
     licence.save()
-    audit_record(
-        school_id=school.pk,
-        actor=None,
-        action=Action.LICENCE,
-        details={"op": "grant", **_values(licence), "previous": previous},
-    )
+    _record(school, {"op": "grant", **_values(licence), "previous": previous})
     return licence, existing is None
 
 
@@ -101,8 +100,32 @@ def licence_revoke(*, school: School, subject: Subject) -> Licence:
         raise LicenceError(f"School '{school.slug}' heeft geen licentie voor '{subject.slug}'.")
     details = {"op": "revoke", **_values(licence)}
     licence.delete()
-    audit_record(school_id=school.pk, actor=None, action=Action.LICENCE, details=details)
+    _record(school, details)
     return licence
+
+
+def _record(school: School, details: dict) -> None:
+    """In the school's audit log (no actor: the operator on the command line, named in the
+    details) and in the `klasse.audit` log."""
+    details |= {"by": _operator(), "via": "klasse licence"}
+    audit_record(school_id=school.pk, actor=None, action=Action.LICENCE, details=details)
+    audit_log.warning(
+        "klasse licence %s: %s %s %s–%s (students: %s), run by %s",
+        details["op"],
+        school.slug,
+        details["subject"],
+        details["starts"],
+        details["ends"],
+        details["max_students"] or "-",
+        details["by"],
+    )
+
+
+def _operator() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no user name in a minimal container
+        return "onbekend"
 
 
 def _values(licence: Licence) -> dict:

@@ -22,8 +22,12 @@ def licence(*args: str) -> str:
     return out.getvalue()
 
 
-def test_grant_gives_a_licence_from_today_and_records_it(school_a):
-    out = licence("grant", "--school", "school-a", "--subject", "rekenen", "--until", "2027-07-31")
+def test_grant_gives_a_licence_from_today_and_records_it(school_a, caplog):
+    with caplog.at_level("INFO", logger="klasse.audit"):
+        out = licence(
+            "grant", "--school", "school-a", "--subject", "rekenen", "--until", "2027-07-31"
+        )
+    assert "klasse licence grant: school-a rekenen" in caplog.text
     got = Licence.objects.get(school=school_a)
     assert (got.subject.slug, got.starts, got.ends, got.max_students) == (
         "rekenen",
@@ -34,7 +38,7 @@ def test_grant_gives_a_licence_from_today_and_records_it(school_a):
     assert "Licentie gegeven: school-a rekenen" in out
     entry = AuditEntry.objects.get(school=school_a, action="licence")
     assert entry.details["op"] == "grant" and entry.details["ends"] == "2027-07-31"
-    assert entry.details["previous"] is None
+    assert entry.details["previous"] is None and entry.details["via"] == "klasse licence"
 
 
 def test_grant_again_changes_the_licence_and_keeps_its_start(school_a):
