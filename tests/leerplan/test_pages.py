@@ -277,3 +277,28 @@ def test_a_student_moved_by_an_import_sees_the_new_classs_leerplan_at_once(
     assert "Klokkijken en rekenen met tijdsduur" in page  # 1A's
     assert "Gegevens aflezen uit een eenvoudige tabel" in page  # her own goes with her
     assert "Getallen tot 1000 lezen" not in page  # 3HB's no more
+
+
+def test_the_subject_pages_ask_as_many_queries_for_thirty_classes_as_for_three(
+    alice, rekenen, school_a
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(count: int) -> list[int]:
+        for i in range(count - SchoolClass.objects.filter(school=school_a).count()):
+            school_class = SchoolClass.objects.create(school=school_a, name=f"K{count}-{i}")
+            for j in range(3):
+                make_account(school_a, f"ll-{school_class.pk}-{j}", school_class=school_class)
+        first = SchoolClass.objects.filter(school=school_a).order_by("pk").first()
+        switch(client_for(alice), class_url("class", first), "aan", "level:1F")
+        client, counts = client_for(alice), []
+        for name in ("overview", "classes"):
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get(reverse(f"leerplan:{name}", args=["rekenen"])).status_code == 200
+            counts.append(len(captured))
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(class_url("class_overview", first)).status_code == 200
+        return [*counts, len(captured)]
+
+    assert queries(3) == queries(30)
