@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "klasse.accounts",
     "klasse.imports",
     "klasse.exports",
+    "klasse.leerplan",
 ]
 
 MIDDLEWARE = [
@@ -94,6 +95,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
+                "klasse.leerplan.context.subject_nav",
             ],
         },
     },

@@ -8,6 +8,7 @@ from django.apps import apps as django_apps
 from django.test import Client
 
 from klasse.accounts.models import Account, Programme, Role, School, SchoolClass
+from klasse.leerplan.models import Skill
 
 PASSWORD = "correct-horse-battery"
 
@@ -24,8 +25,8 @@ def _fast_hashing_and_no_throttling(settings):
 
 @pytest.fixture(autouse=True)
 def _programme_catalogue(request) -> None:
-    """A transactional test's flush also empties the catalogue that a migration loads; every
-    test with a database gets it back before it starts."""
+    """A transactional test's flush also empties the catalogues that migrations load; every
+    test with a database gets them back before it starts."""
     marker = request.node.get_closest_marker("django_db")
     names = request.fixturenames
     if "transactional_db" in names or (marker and marker.kwargs.get("transaction")):
@@ -34,8 +35,18 @@ def _programme_catalogue(request) -> None:
         request.getfixturevalue("db")
     else:
         return
+    catalogues_reload()
+
+
+def catalogues_reload() -> None:
+    """The catalogues that migrations load (programmes, the leerplan), back after a flush."""
     if not Programme.objects.exists():
         migration = importlib.import_module("klasse.accounts.migrations.0002_programme_catalogue")
+        migration.load_catalogue(django_apps, None)
+    if not Skill.objects.exists():
+        migration = importlib.import_module(
+            "klasse.leerplan.migrations.0002_leerplan_catalogue_2026_1"
+        )
         migration.load_catalogue(django_apps, None)
 
 

@@ -1,8 +1,9 @@
 """The arrows between Klasse's modules point one way.
 
-`accounts` is the lowest app: `imports` and `exports` build on it, never the other way
-round. The wizard's background task is the top of an import: it imports the execution and
-the run's bookkeeping, which know nothing of it. And no module of `klasse/` imports,
+`accounts` is the lowest app: `imports`, `exports` and `leerplan` build on it, never the
+other way round (the demo school's leerplan joins through a signal). The wizard's
+background task is the top of an import: it imports the execution and the run's
+bookkeeping, which know nothing of it. And no module of `klasse/` imports,
 however indirectly, a module that imports it.
 
 Every module is read with `ast`, so an import inside a function counts as much as one at
@@ -21,7 +22,11 @@ import klasse
 
 ROOT = Path(klasse.__file__).parent
 MODULE_PATH = re.compile(r"klasse(\.\w+)+")
-LOWER_THAN = {"klasse.accounts": ("klasse.imports", "klasse.exports")}
+LOWER_THAN = {
+    "klasse.accounts": ("klasse.imports", "klasse.exports", "klasse.leerplan"),
+    # The leerplan builds on the accounts only; imports and exports know nothing of it.
+    "klasse.leerplan": ("klasse.imports", "klasse.exports"),
+}
 
 
 def _module_name(path: Path) -> str:

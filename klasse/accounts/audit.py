@@ -258,7 +258,43 @@ def describe_entry(entry: AuditEntry) -> list[str]:
             _("%(count)s gearchiveerde accounts definitief verwijderd (%(via)s)")
             % {"count": details.get("count", 0), "via": details.get("via", "")}
         ]
+    if entry.action == Action.LICENCE:
+        return [_licence_line(details)]
+    if entry.action in (Action.LEERPLAN, Action.LEERPLAN_STUDENT):
+        return _leerplan_lines(details)
     return []
+
+
+def _licence_line(details: dict) -> str:
+    values = {
+        "subject": details.get("subject", ""),
+        "starts": details.get("starts", ""),
+        "ends": details.get("ends", ""),
+    }
+    if details.get("op") == "revoke":
+        return _("%(subject)s: licentie ingetrokken (was %(starts)s t/m %(ends)s)") % values
+    line = _("%(subject)s: licentie van %(starts)s t/m %(ends)s") % values
+    if details.get("max_students"):
+        line += ", " + _("%(count)s leerlingen") % {"count": details["max_students"]}
+    return line
+
+
+def _leerplan_lines(details: dict) -> list[str]:
+    """A leerplan change: the codes switched on (from a date) and off, for a class or one
+    student; one entry per change, however many skills it switched."""
+    where = details.get("subject", "")
+    if details.get("class"):
+        where = _("%(subject)s, klas %(class)s") % {"subject": where, "class": details["class"]}
+    lines = []
+    if details.get("on"):
+        text = _("%(where)s: %(count)s aan") % {"where": where, "count": len(details["on"])}
+        if details.get("starts"):
+            text += " " + _("vanaf %(date)s") % {"date": details["starts"]}
+        lines.append(f"{text}: {', '.join(details['on'])}")
+    if details.get("off"):
+        text = _("%(where)s: %(count)s uit") % {"where": where, "count": len(details["off"])}
+        lines.append(f"{text}: {', '.join(details['off'])}")
+    return lines
 
 
 def field_labels(names: Iterable[str]) -> list[str]:

@@ -3,6 +3,7 @@
 import random
 
 from django.db import transaction
+from django.dispatch import Signal
 
 from .models import Account, Programme, Role, School, SchoolClass
 
@@ -47,12 +48,22 @@ LAST_NAMES = [
     ("van 't", "Hof"),
     ("", "Meijer"),
 ]
+# Sent with `school=` after every demo_load, new or found: apps above accounts (the
+# leerplan) add their part of the demo idempotently, without accounts knowing them.
+demo_school_ready = Signal()
 CLASSES = [("1HV", "havo 1"), ("2VA", "vwo 2"), ("3HB", "havo 3"), ("4T", "vmbo-tl 4")]
 
 
 @transaction.atomic
 def demo_load() -> School:
-    """Create the demo school once; a second call finds it and changes nothing."""
+    """Create the demo school once; a second call finds it and changes nothing of it, and
+    `demo_school_ready` lets other apps add what they lack (each idempotent)."""
+    school = _demo_school()
+    demo_school_ready.send(sender=School, school=school)
+    return school
+
+
+def _demo_school() -> School:
     school, created = School.objects.get_or_create(
         slug=DEMO_SLUG, defaults={"name": "Demoschool De Klasse", "brin": "00XX"}
     )

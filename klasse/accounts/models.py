@@ -211,6 +211,9 @@ class AuditEntry(models.Model):
         IMPORT_ACCOUNT = "import_account", _("door een import")
         UNDO_ACCOUNT = "undo_account", _("import ongedaan gemaakt (account)")
         LOGIN_CARD = "login_card", _("inlogkaartje gemaakt")
+        LICENCE = "licence", _("licentie")
+        LEERPLAN = "leerplan", _("leerplan van een klas")
+        LEERPLAN_STUDENT = "leerplan_student", _("persoonlijk leerplan")
 
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="audit_entries")
     actor = models.ForeignKey(

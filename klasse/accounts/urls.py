@@ -7,7 +7,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("inloggen/", views.LoginView.as_view(), name="login"),
     path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
-    path("leerling/", views.student_home, name="student_home"),
     path(
         "wachtwoord-kiezen/<uidb64>/<token>/",
         views.PasswordChooseView.as_view(),

@@ -2,7 +2,6 @@
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -52,19 +51,11 @@ class PasswordChooseView(auth_views.PasswordResetConfirmView):
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Each role lands on its own home."""
-    if request.user.role == Role.ADMIN:
-        return redirect("tools")
-    if request.user.role == Role.TEACHER:
-        return redirect("overview")
+    """Each role lands on its own home: staff on *Kies een vak* (which goes straight into a
+    school's only subject, and without any to TOOLS or the overviews), students on theirs."""
+    if request.user.role in (Role.ADMIN, Role.TEACHER):
+        return redirect("leerplan:subjects")
     return redirect("student_home")
-
-
-@login_required
-def student_home(request: HttpRequest) -> HttpResponse:
-    if request.user.role != Role.STUDENT:
-        raise PermissionDenied
-    return render(request, "accounts/student_home.html")
 
 
 @admin_required

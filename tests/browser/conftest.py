@@ -3,22 +3,20 @@ live server. Without /usr/bin/chromium they are skipped, unless KLASSE_REQUIRE_B
 (CI), where a missing browser is a failure.
 
 Mark each module `pytestmark = BROWSER`: the live server needs real transactions. The
-flush after each transactional test also removes the programme catalogue that a migration
-loads; `_programme_catalogue` loads it again. (A serialized rollback cannot: with
-Playwright's event loop running, Django's connections live in another context.)"""
+flush after each transactional test also removes the catalogues that migrations load
+(programmes, the leerplan); `_programme_catalogue` loads them again. (A serialized rollback
+cannot: with Playwright's event loop running, Django's connections live in another context.)"""
 
-import importlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.apps import apps as django_apps
 from django.conf import settings as django_settings
 from django.urls import reverse
 
-from klasse.accounts.models import Account, Programme
-from tests.conftest import PASSWORD
+from klasse.accounts.models import Account
+from tests.conftest import PASSWORD, catalogues_reload
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -88,9 +86,7 @@ def browser(plain_http, django_db_setup):
 
 @pytest.fixture(autouse=True)
 def _programme_catalogue(transactional_db) -> None:
-    if not Programme.objects.exists():
-        catalogue = importlib.import_module("klasse.accounts.migrations.0002_programme_catalogue")
-        catalogue.load_catalogue(django_apps, None)
+    catalogues_reload()  # the programmes and the leerplan
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ command as a function, a school A full of things to find, and the settings produ
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import os
@@ -21,6 +22,7 @@ from klasse.accounts.models import Account, Programme, Role, School, SchoolClass
 from klasse.exports.models import ExportFile
 from klasse.imports.core.planning import Actions
 from klasse.imports.models import ImportRun
+from klasse.leerplan.models import Activation, Licence, PersonalActivation, Skill, Subject
 from tests.conftest import client_for, make_account
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -139,8 +141,8 @@ def production_env(tmp_path) -> dict[str, str]:
 @pytest.fixture
 def world(alice, tom, sara, bob, class_a, school_a, school_b, settings, tmp_path) -> dict:
     """School A with something of every kind (and B with its own), for walking every page:
-    a class only A has, a student in it, a finished import, a wizard import underway, and an
-    export and a fix-up file waiting for their download."""
+    a class only A has, a student in it, a finished import, a wizard import underway, an
+    export and a fix-up file waiting for their download, and a licence with activations."""
     rare_class = SchoolClass.objects.create(school=school_a, name="Klas-Zeldzaam")
     rare_class.teachers.add(tom)
     secret = make_account(
@@ -182,6 +184,22 @@ def world(alice, tom, sara, bob, class_a, school_a, school_b, settings, tmp_path
         rows=1,
     )
     wizard_run = _wizard_run(alice)
+    # A licence for Rekenen/wiskunde (B holds one for Engels), skills switched on for the
+    # rare class and one for its student alone.
+    subject_a = Subject.objects.get(slug="rekenen")
+    Licence.objects.create(
+        school=school_a, subject=subject_a, starts=dt.date(2020, 8, 1), ends=dt.date(2099, 7, 31)
+    )
+    Licence.objects.create(
+        school=school_b,
+        subject=Subject.objects.get(slug="engels"),
+        starts=dt.date(2020, 8, 1),
+        ends=dt.date(2099, 7, 31),
+    )
+    Activation.objects.create(
+        skill=Skill.objects.get(code="REK-GET-1F-01"), school_class=rare_class
+    )
+    PersonalActivation.objects.create(skill=Skill.objects.get(code="REK-VER-2F-01"), student=secret)
     # A finished fix-up file of A's administrator's import, waiting for its download.
     fixup_a = ExportFile.objects.create(
         school=school_a,
@@ -211,6 +229,7 @@ def world(alice, tom, sara, bob, class_a, school_a, school_b, settings, tmp_path
         "student_b": student_b,
         "run_a": run_a,
         "run_b": run_b,
+        "subject_a": subject_a,
     }
 
 

@@ -59,7 +59,7 @@ def _restricted(persona: str, path: str) -> bool:
     if persona in ("tom", "tess"):
         return path.startswith("/tools/")
     if persona == "sara":
-        return path.startswith(("/tools/", "/overzichten/"))
+        return path.startswith(("/tools/", "/overzichten/", "/vak/", "/vakken/"))
     return False
 
 

@@ -10,12 +10,14 @@ KLASSE_REQUIRE_BROWSER=1).
 
 from __future__ import annotations
 
+import datetime as dt
 from urllib.parse import urlparse
 
 import pytest
 from django.urls import reverse
 
 from klasse.accounts.models import Programme
+from klasse.leerplan.models import Licence, Subject
 from tests.browser.conftest import (  # noqa: F401 (fixtures)
     BROWSER,
     _programme_catalogue,
@@ -75,6 +77,12 @@ def test_no_page_requests_anything_from_another_host(watched, alice, class_a, se
         school_class=class_a,
         programme=Programme.objects.get(code="havo 3"),
     )
+    Licence.objects.create(
+        school=alice.school,
+        subject=Subject.objects.get(slug="rekenen"),
+        starts=dt.date(2020, 8, 1),
+        ends=dt.date(2099, 7, 31),
+    )
     page.goto(reverse("login"))
     page.wait_for_load_state("networkidle")
     login(page, alice)
@@ -90,6 +98,11 @@ def test_no_page_requests_anything_from_another_host(watched, alice, class_a, se
         reverse("users:export"),
         reverse("users:audit"),
         reverse("history:list"),
+        reverse("licences"),
+        reverse("leerplan:overview", args=["rekenen"]),
+        reverse("leerplan:class_overview", args=["rekenen", class_a.pk]),
+        reverse("leerplan:class", args=["rekenen", class_a.pk]),
+        reverse("leerplan:student", args=["rekenen", student.pk]),
     ]:
         page.goto(url)
         page.wait_for_load_state("networkidle")
@@ -111,7 +124,7 @@ def test_no_page_requests_anything_from_another_host(watched, alice, class_a, se
     failed = real_failures(page, seen["failed"], urlparse(page.url).netloc)
     assert failed == [], f"failed requests: {failed}"
     assert seen["errors"] == [], f"console errors (a blocked request or script): {seen['errors']}"
-    assert len(visited) == 11
+    assert len(visited) == 16
 
 
 def test_the_watcher_sees_a_request_to_another_host(watched):

@@ -30,7 +30,7 @@ TEACHER_PAGES = {"class_detail", "class_sheet", "student_password"}
 # What only a teacher of school A's walked classes may see of them.
 CLASS_TRACES = ("Klas-Zeldzaam", "Zeldzaamheid", "Onvindbaar", "geheim-kind", "Sara van der Berg")
 # Pages of one role only: the others get 403 (the page exists, not for them).
-ONE_ROLE_ONLY = {"student_home"}
+ONE_ROLE_ONLY = {"student_home", "leerplan_api"}
 # Words in a URL (its name, route or argument) that say which object an integer names.
 OBJECT_HINTS = [
     ("klas", "class_a"),
@@ -118,6 +118,8 @@ def sample_value(endpoint: Endpoint, kwarg: str, converter, world: dict) -> str:
             for hint, key in OBJECT_HINTS:
                 if hint in words.lower() and isinstance(world[key].pk, int):
                     return converter.to_url(world[key].pk)
+    if kwarg == "vak":  # a subject: the one school A holds a licence for (B holds another)
+        return converter.to_url(world["subject_a"].slug)
     if isinstance(converter, (SlugConverter, StringConverter)) and kwarg in ("slug", "school"):
         return converter.to_url(world["school_a"].slug)
     pytest.fail(

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class LeerplanConfig(AppConfig):
+    name = "klasse.leerplan"
+    label = "leerplan"
+    verbose_name = "Leerplan"
+
+    def ready(self) -> None:
+        from klasse.accounts.demo import demo_school_ready
+
+        from .demo import demo_leerplan
+
+        demo_school_ready.connect(demo_leerplan, dispatch_uid="klasse_leerplan_demo")
