@@ -28,6 +28,8 @@ from klasse.accounts.rules import (
     OTHER_SPACES,
     REQUIRED_NAMES,
     USERNAME,
+    eck_id_problem,
+    group_names_of,
     normalise_email,
     password_problems,
     teacher_class_names,
@@ -131,6 +133,11 @@ def clean_rows(
         if emails is not cols["email"]:
             cols["email"] = emails
             modified = True
+    for fld, bad in (("eck_id", _bad_eck_id), ("groups", _bad_groups)):
+        if fld in fields:
+            texts = cols[fld] if fld in cols else column(fld)
+            if any(texts):
+                mark(texts, bad)
     if "password" in cols:
         validators = get_default_password_validators()
         if any(cols["password"]):
@@ -250,6 +257,16 @@ _USERNAME_BYTES = bytes(b for b in range(128) if USERNAME.fullmatch(chr(b)))
 _PLAIN_EMAIL = re.compile(
     r"[-!#$%&'*+/=?^_`{}|~0-9A-Za-z]+(?:\.[-!#$%&'*+/=?^_`{}|~0-9A-Za-z]+)*@[^@]+"
 )
+
+
+def _bad_eck_id(value: str) -> bool:
+    return bool(value) and eck_id_problem(value) is not None
+
+
+def _bad_groups(value: str) -> bool:
+    """A lesgroepen cell that `_check_groups` would say something about: a name too long."""
+    limit = MAX_LENGTHS["class_name"]
+    return len(value) > limit and any(len(n) > limit for n in group_names_of(value))
 
 
 def _clean_emails(emails: list[str], doubt: set[int]) -> list[str]:

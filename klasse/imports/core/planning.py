@@ -8,17 +8,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import partial
-from itertools import chain, repeat
-from operator import add, attrgetter, eq, itemgetter, methodcaller
+from itertools import repeat
+from operator import attrgetter, methodcaller
 
 from klasse.accounts.models import Programme, Role, School, SchoolClass
 
 from .damage import damage_of, damaged_value
+from .group_plans import KLAS, group_facts, student_groups, teacher_taught
+from .matching import identity_facts, identity_problems, match_accounts, username_free
 from .problems import Problem
 from .reading import gc_paused
 from .row_changes import CHANGE_LABELS, row_changes
 from .school_accounts import (
-    EXISTING_INDEX,
     ExistingAccount,
     full_name,
     load_existing,
@@ -27,6 +28,7 @@ from .school_accounts import (
     similar_index,
     taken_elsewhere,
 )
+from .unchanged_rows import NOBODY, PlanContext, unchanged_students
 from .valid_rows import ValidRow, ValidRows, username_keys
 
 # Plain str, compared for every row.
@@ -58,6 +60,10 @@ class PlannedRow:
     account: ExistingAccount | None = None
     # Fields of a new account left empty because the file's value was damaged.
     kept_out: tuple[str, ...] = ()
+    # A teacher's classes and groups as (name, kind) pairs (group_plans.teacher_taught);
+    # a pupil's groups when the import sets them (None: left as they are).
+    teaches: tuple[tuple[str, str], ...] | None = None
+    groups: tuple[str, ...] | None = None
 
 
 @dataclass
@@ -113,10 +119,13 @@ def make_plan(
     fingerprint = school_fingerprint(school.pk)
     with gc_paused():  # see reading.gc_paused: accounts and planned rows have no cycles
         existing, teaching, ordered = load_existing(school.pk)
-        classes = {
-            name.lower(): (pk, name)
-            for pk, name in SchoolClass.objects.filter(school=school).values_list("id", "name")
-        }
+        classes, kinds = {}, {}
+        for pk, name, kind in SchoolClass.objects.filter(school=school).values_list(
+            "id", "name", "kind"
+        ):
+            classes[name.lower()] = (pk, name)
+            if kind != KLAS:
+                kinds[pk] = kind  # only the groups: most schools have none
         class_names = {pk: name for pk, name in classes.values()}
         programmes = dict(Programme.objects.values_list("code", "id"))
         programme_codes = {pk: code for code, pk in programmes.items()}
@@ -132,10 +141,11 @@ def make_plan(
         new_keys = [
             k for r, k in (zip(rows, keys, strict=True) if new else ()) if k in new and not r.errors
         ]
+        matches = match_accounts(rows, keys, existing, mapped_fields)
         taken = taken_elsewhere(new_keys)
         # Only a new row can resemble another account: no index when no row is new.
         similar = similar_index(existing.values(), class_names, ordered) if new_keys else {}
-        context = _Context(
+        context = PlanContext(
             actions,
             mapped_fields,
             classes,
@@ -147,10 +157,24 @@ def make_plan(
             teaching,
             columns or {},
             _rounded_possible(rows),
+            kinds,
+            **group_facts(school.pk, rows, classes, mapped_fields),
+            **identity_facts(rows, existing, matches, mapped_fields),
         )
         planned = _plan_rows(rows, keys, existing, context)
         archive = []
-        if actions.archive and listed < len(existing):
+        if actions.archive and matches.moved:
+            # Some rows are accounts under another username: those are listed too.
+            listed_ids = {a.id for a in matches.accounts if a is not None}
+            leaving = [
+                a
+                for key, a in existing.items()
+                if key not in in_file
+                and a.id not in listed_ids
+                and a.role == _STUDENT
+                and a.archived_at is None
+            ]
+        elif actions.archive and listed < len(existing):
             # The school's accounts whose username is in no row (a key is empty only when its
             # username is, and no account has an empty one): one set difference, then the
             # accounts in their order.
@@ -160,6 +184,9 @@ def make_plan(
                 for key, a in (existing.items() if gone else ())
                 if key in gone and a.role == _STUDENT and a.archived_at is None
             ]
+        else:
+            leaving = []
+        if leaving:
             if not ordered:
                 leaving.sort(key=model_order)
             archive = [
@@ -188,123 +215,34 @@ def _rounded_possible(rows: list[ValidRow]) -> bool:
     return "E" in "".join(stamnummers)
 
 
-@dataclass
-class _Context:
-    actions: Actions
-    mapped: set[str]
-    classes: dict[str, tuple[int, str]]
-    class_names: dict[int, str]
-    programmes: dict[str, int]
-    programme_codes: dict[int, str]
-    taken: set[str]
-    similar: dict[tuple[str, str, str], str]
-    teaching: dict[int, frozenset[int]]  # a teacher's classes, by account id
-    columns: dict[str, str]  # field → the header of its column, for messages
-    # False when no stamnummer can be Excel's rounded notation (no "E" in the column).
-    rounded_possible: bool = True
-
-
 def _plan_rows(
-    rows: list[ValidRow], keys: list[str], existing: dict[str, ExistingAccount], ctx: _Context
+    rows: list[ValidRow], keys: list[str], existing: dict[str, ExistingAccount], ctx: PlanContext
 ) -> list[PlannedRow]:
     """`_plan_row` for each row, with a shortcut for the row that most of a yearly import
     consists of: an active student whom the file lists exactly as the school has them.
     The shortcut decides only what `_plan_row` would decide ("unchanged", no changes)."""
-    accounts, same = _unchanged_students(rows, keys, existing, ctx)
+    if ctx.matches is not None and ctx.matches.accounts is not None:  # some found otherwise
+        matched = [NOBODY if a is None else a for a in ctx.matches.accounts]
+    else:
+        matched = list(map(existing.get, keys, repeat(NOBODY)))
+    accounts, same = unchanged_students(rows, matched, ctx)
     return [
         PlannedRow(row, "unchanged", account.id, {})
         if equal
-        else _plan_row(row, key, None if account is _NOBODY else account, ctx)
+        else _plan_row(row, key, None if account is NOBODY else account, ctx)
         for row, key, account, equal in zip(rows, keys, accounts, same, strict=True)
     ]
 
 
-# A stand-in account for rows without one: no tuple of a row equals its fields.
-_NOBODY = ExistingAccount(*([object()] * len(ExistingAccount._fields)))
-
-
-def _unchanged_students(
-    rows: list[ValidRow], keys: list[str], existing: dict[str, ExistingAccount], ctx: _Context
-) -> tuple[list[ExistingAccount], list[bool]]:
-    """For each row its account (_NOBODY for none), and whether `_plan_row` would
-    certainly find it unchanged (any doubt: False, and `_plan_row` decides).
-
-    A row and its account are each made into one tuple and the tuples compared, in C-level
-    passes over the whole file rather than a dozen Python steps per row. The tuples line
-    up as names, e-mail, stamnummer, class, programme, role, archived_at:
-
-    - e-mail and stamnummer only when their columns are mapped, compared as written: an
-      empty cell (which keeps the account's value) leaves the row to `_plan_row`;
-    - the row's class is the school's class with that name (one name, a known class), its
-      programme the catalogue's (none in the row: never equal, `_plan_row` decides);
-    - 'student' against the account's role, and None against its archived_at: only active
-      students match.
-
-    The row itself must be a student's without errors and without a new password to set:
-    validation vouches for that of a whole file of clean students' rows (`clean_students`);
-    otherwise each row that matched is looked at."""
-    accounts = list(map(existing.get, keys, repeat(_NOBODY)))
-    fields = ("first_name", "infix", "last_name")
-    row_side = None
-    if set(fields) <= ctx.mapped:
-        fields += tuple(f for f in ("email", "external_id") if f in ctx.mapped)
-        missing = object()
-        row_side = _row_sides(rows, fields, ctx, missing)
-    if row_side is None:  # names not mapped, or a row without one: every row the careful way
-        return accounts, [False] * len(rows)
-    # The same fields of each account, in one C call per account (see ExistingAccount).
-    account_side = itemgetter(
-        *map(
-            EXISTING_INDEX.__getitem__,
-            (*fields, "school_class_id", "programme_id", "role", "archived_at"),
-        )
-    )
-    same = list(map(eq, row_side, map(account_side, accounts)))
-    passwords = ctx.actions.overwrite_passwords and "password" in ctx.mapped
-    if passwords or not (isinstance(rows, ValidRows) and rows.clean_students):
-        for index, row in enumerate(rows):
-            if same[index] and (
-                row.errors or row.role != _STUDENT or (passwords and row.values.get("password"))
-            ):
-                same[index] = False
-    return accounts, same
-
-
-def _row_sides(rows: list[ValidRow], fields: tuple[str, ...], ctx: _Context, missing: object):
-    """The row's side of each comparison of `_unchanged_students` (`missing` for a class
-    or programme that no account has), or None when a row lacks one of `fields`."""
-    programme_ids = map(ctx.programmes.get, map(attrgetter("programme"), rows), repeat(missing))
-    if isinstance(rows, ValidRows) and rows.clean_students:
-        # Every row a student's with its one class name or none (""): validation's columns.
-        try:
-            *written, class_texts = rows.columns((*fields, "class_name"))
-        except KeyError:
-            return None
-        class_ids = {n: ctx.classes.get(n.lower(), (missing,))[0] for n in set(class_texts)}
-        class_id = map(class_ids.__getitem__, class_texts)
-        return zip(*written, class_id, programme_ids, repeat(_STUDENT), repeat(None))
-    try:
-        written = list(map(itemgetter(*fields), map(attrgetter("values"), rows)))
-    except KeyError:
-        return None
-    # The school's class of each name the file writes, keyed by the 1-tuple of a row with
-    # exactly that one name (no name, or several, find nothing).
-    class_lists = list(map(attrgetter("class_names"), rows))
-    class_ids = {}
-    for name in set(chain.from_iterable(class_lists)):
-        if found := ctx.classes.get(name.lower()):
-            class_ids[(name,)] = found[0]
-    class_id = map(class_ids.get, map(tuple, class_lists), repeat(missing))
-    return map(add, written, zip(class_id, programme_ids, repeat(_STUDENT), repeat(None)))
-
-
 def _plan_row(
-    row: ValidRow, key: str, account: ExistingAccount | None, ctx: _Context
+    row: ValidRow, key: str, account: ExistingAccount | None, ctx: PlanContext
 ) -> PlannedRow:
     if row.errors and account is not None and _password_cell_unused(row, ctx):
         # Without "overwrite passwords" an existing account's password cell is not used, so
         # it is not judged either (Google's `****`, last year's starting password).
         row.errors = ()
+    if not row.errors:
+        identity_problems(row, account, ctx)
     if row.errors:
         return PlannedRow(row, "error", account.id if account else None)
     if account is None:
@@ -319,8 +257,19 @@ def _plan_row(
         )
         return PlannedRow(row, "error", account.id)
     changes = row_changes(row, account, ctx)
+    if account.id in ctx.moved_ids and not username_free(row, key, account, ctx):
+        return PlannedRow(row, "error", account.id)
+    if account.id in ctx.moved_ids:
+        changes["username"] = (account.username, row.username)
     restore = account.archived_at is not None
     planned = PlannedRow(row, "unchanged", account.id, changes, restore, account=account)
+    if row.role == _TEACHER:
+        planned.teaches, taught_changes = teacher_taught(row, account, ctx)
+        changes.update(taught_changes)
+    else:
+        groups, change = student_groups(row, account, ctx)
+        if change:
+            planned.groups, changes["groups"] = groups, change
     if restore:
         changes["status"] = ("gearchiveerd", "actief")
     if ctx.actions.overwrite_passwords and row.values.get("password"):
@@ -331,7 +280,7 @@ def _plan_row(
     return planned
 
 
-def _password_cell_unused(row: ValidRow, ctx: _Context) -> bool:
+def _password_cell_unused(row: ValidRow, ctx: PlanContext) -> bool:
     """Whether every error of this row (of an existing account) is about its password
     cell while passwords are not overwritten. The import contract, "Passwords"."""
     if ctx.actions.overwrite_passwords:
@@ -339,7 +288,7 @@ def _password_cell_unused(row: ValidRow, ctx: _Context) -> bool:
     return all(problem.field == "password" for problem in row.errors)
 
 
-def _plan_new(row: ValidRow, key: str, ctx: _Context) -> PlannedRow:
+def _plan_new(row: ValidRow, key: str, ctx: PlanContext) -> PlannedRow:
     if key in ctx.taken:
         _error(
             row,
@@ -385,11 +334,18 @@ def _plan_new(row: ValidRow, key: str, ctx: _Context) -> PlannedRow:
     action = "add" if ctx.actions.add else "skipped"
     # (Only Excel's scientific notation can be told damaged without a stored value.)
     stamnummer = row.values.get("external_id", "") if ctx.rounded_possible else ""
-    if not ("E" in stamnummer and (why := damage_of(stamnummer, ""))):
-        return PlannedRow(row, action, set_password=True)
-    column, label = ctx.columns.get("external_id"), CHANGE_LABELS["external_id"]
-    row.add_warning(damaged_value(row.number, "external_id", column, label, "", stamnummer, why))
-    return PlannedRow(row, action, set_password=True, kept_out=("external_id",))
+    planned = PlannedRow(row, action, set_password=True)
+    if row.role == _TEACHER:
+        planned.teaches = teacher_taught(row, None, ctx)[0]
+    elif "groups" in ctx.mapped:
+        planned.groups = student_groups(row, None, ctx)[0]
+    if "E" in stamnummer and (why := damage_of(stamnummer, "")):
+        column, label = ctx.columns.get("external_id"), CHANGE_LABELS["external_id"]
+        row.add_warning(
+            damaged_value(row.number, "external_id", column, label, "", stamnummer, why)
+        )
+        planned.kept_out = ("external_id",)
+    return planned
 
 
 def _error(row: ValidRow, fld: str | None, code: str, message: str) -> None:
