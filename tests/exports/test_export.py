@@ -98,9 +98,7 @@ def test_rows_are_ordered_by_last_name_then_first_name(school_a):
     assert usernames(export_csv(school_a)) == ["z", "x", "y"]
 
 
-def test_the_export_runs_three_queries_however_many_accounts(
-    school_a, django_assert_num_queries
-):
+def test_the_export_runs_three_queries_however_many_accounts(school_a, django_assert_num_queries):
     havo = Programme.objects.get(code="havo 3")
     classes = [SchoolClass.objects.create(school=school_a, name=f"{n}A") for n in range(1, 4)]
     for n in range(30):
