@@ -51,7 +51,8 @@ def export_rows(
     Three queries in all, whatever the size of the school, all run at the first row (so a
     stream can send its header before): the classes and groups each teacher of the school
     teaches, the groups each pupil is in, then the accounts as plain tuples with their
-    class and programme joined in, read `CHUNK_SIZE` at a time. Tuples, not model instances: 200,000 instances cost seconds.
+    class and programme joined in, read `CHUNK_SIZE` at a time. Tuples, not model
+    instances: 200,000 instances cost seconds.
     """
     accounts = export_accounts(
         school=school, include_archived=include_archived, school_class=school_class
