@@ -14,7 +14,7 @@ from klasse.accounts.rules import group_names_of
 
 from .problems import Problem
 from .school_accounts import ExistingAccount, group_memberships
-from .valid_rows import ValidRow
+from .valid_rows import ValidRow, ValidRows, column_of
 
 KLAS, GROEP = ClassKind.CLASS.value, ClassKind.GROUP.value
 _NO_IDS: frozenset[int] = frozenset()
@@ -27,16 +27,34 @@ def row_groups(row: ValidRow) -> list[str]:
 
 def file_conflicts(rows: list[ValidRow], classes: dict[str, tuple[int, str]]) -> set[str]:
     """The (lower-case) names that the file uses both as a pupil's class and as a group
-    and that the school does not have yet: which of the two they are is not clear."""
-    as_class: set[str] = set()
+    and that the school does not have yet: which of the two they are is not clear. Over
+    the distinct cells of the two columns (a yearly file has few)."""
     as_group: set[str] = set()
-    for row in rows:
-        if row.errors:
-            continue
-        if row.role == "student":
-            as_class.update(name.lower() for name in row.class_names)
-        as_group.update(name.lower() for name in row_groups(row))
+    for text in set(column_of(rows, "groups")):
+        as_group.update(name.lower() for name in group_names_of(text))
+    if not as_group:
+        return set()
+    if isinstance(rows, ValidRows) and rows.clean_students:
+        as_class = {name.lower() for name in column_of(rows, "class_name")}
+    else:
+        as_class = {
+            name.lower()
+            for row in rows
+            if row.role == "student" and not row.errors
+            for name in row.class_names
+        }
     return {name for name in as_class & as_group if name not in classes}
+
+
+def group_ids_of(text: str, ctx) -> frozenset[int] | None:
+    """The ids of the groups a lesgroepen cell names; None when one is not the school's."""
+    ids = set()
+    for name in group_names_of(text):
+        found = ctx.classes.get(name.lower())
+        if found is None:
+            return None
+        ids.add(found[0])
+    return frozenset(ids)
 
 
 def kind_problem(row: ValidRow, ctx) -> Problem | None:

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from operator import is_not
+from itertools import compress, repeat
+from operator import ne
 
 from .group_plans import kind_problem
 from .problems import Problem
 from .school_accounts import ExistingAccount, eck_ids_taken, full_name
-from .valid_rows import ValidRow, ValidRows
+from .valid_rows import ValidRow, column_of
 
 
 @dataclass
@@ -31,6 +32,8 @@ class Matches:
     accounts: list[ExistingAccount | None] | None = None
     moved: dict[int, ExistingAccount] = field(default_factory=dict)
     claimed_twice: dict[int, list[int]] = field(default_factory=dict)
+    # The file's ECK iDs that no account of the school has (another school's may).
+    new_eck_ids: list[str] = field(default_factory=list)
 
 
 def match_accounts(
@@ -53,40 +56,39 @@ def match_accounts(
     if not any(eck_ids or ()) and not any(numbers or ()):
         return Matches()
     by_name = list(map(existing.get, keys))
-    found: list[ExistingAccount | None] = [None] * len(rows)
+    count = len(by_name)
+    moved: dict[int, ExistingAccount] = {}
+    new_eck_ids: list[str] = []
+    # Most rows carry the ECK iD and stamnummer of their username's account: compared in
+    # C-level passes, only the other rows are looked up (getattr(None, …, "") for none).
+    theirs = list(map(getattr, by_name, repeat("eck_id"), repeat("")))
     if eck_ids and any(eck_ids):
-        on_eck = {a.eck_id: a for a in existing.values() if a.eck_id}
-        found = list(map(on_eck.get, eck_ids))
+        differ = [i for i in compress(range(count), map(ne, eck_ids, theirs)) if eck_ids[i]]
+        if differ:
+            on_eck = {a.eck_id: a for a in existing.values() if a.eck_id}
+            for index in differ:
+                if (account := on_eck.get(eck_ids[index])) is not None:
+                    moved[index] = account
+                else:
+                    new_eck_ids.append(eck_ids[index])
     if numbers and any(numbers):
-        on_key = _unique_keys(existing.values())
-        for index, account in enumerate(map(on_key.get, numbers)):
-            if account is None or found[index] is not None:
+        known = map(getattr, by_name, repeat("external_id"), repeat(""))
+        differ = [i for i in compress(range(count), map(ne, numbers, known)) if numbers[i]]
+        on_key = _unique_keys(existing.values()) if differ else {}
+        for index in differ:
+            eck_id = eck_ids[index] if eck_ids else ""
+            if index in moved or (eck_id and eck_id == theirs[index]):
+                continue  # the ECK iD decided
+            account = on_key.get(numbers[index])
+            if account is None or account is by_name[index] or account.role != rows[index].role:
                 continue
-            if account.role != rows[index].role:
-                continue
-            if eck_ids and eck_ids[index] and account.eck_id and account.eck_id != eck_ids[index]:
-                continue
-            found[index] = account
-    moved = {
-        index: found[index]
-        for index, differs in enumerate(map(is_not, found, by_name))
-        if differs and found[index] is not None
-    }
+            if eck_id and account.eck_id and account.eck_id != eck_id:
+                continue  # two people
+            moved[index] = account
     if not moved:
-        return Matches()
+        return Matches(new_eck_ids=new_eck_ids)
     accounts = [moved.get(index, account) for index, account in enumerate(by_name)]
-    return Matches(accounts, moved, _claimed_twice(accounts))
-
-
-def column_of(rows: list[ValidRow], name: str) -> list[str]:
-    """The values of one field, a list in the order of the rows ("" where empty)."""
-    if isinstance(rows, ValidRows):
-        try:
-            (values,) = rows.columns((name,))
-            return values
-        except (KeyError, ValueError):
-            pass
-    return [row.values.get(name, "") for row in rows]
+    return Matches(accounts, moved, _claimed_twice(accounts), new_eck_ids)
 
 
 def _unique_keys(accounts) -> dict[str, ExistingAccount]:
@@ -127,10 +129,8 @@ def identity_facts(
             rows[index].number: [rows[i].number for i in same]
             for index, same in matches.claimed_twice.items()
         }
-    eck_ids = column_of(rows, "eck_id") if "eck_id" in mapped else ()
-    if any(eck_ids):
-        own = {a.eck_id for a in existing.values() if a.eck_id}
-        facts["taken_eck_ids"] = eck_ids_taken(sorted({e for e in eck_ids if e and e not in own}))
+    if matches.new_eck_ids:
+        facts["taken_eck_ids"] = eck_ids_taken(sorted(set(matches.new_eck_ids)))
     return facts
 
 

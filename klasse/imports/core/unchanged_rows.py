@@ -6,16 +6,16 @@ passes over the whole file), and the context the plan decides every row in.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from itertools import chain, repeat
+from itertools import chain, compress, repeat
 from operator import add, attrgetter, eq, itemgetter
 from typing import TYPE_CHECKING
 
 from klasse.accounts.models import Role
 
-from .group_plans import student_groups
+from .group_plans import group_ids_of
 from .matching import Matches
 from .school_accounts import EXISTING_INDEX, ExistingAccount
-from .valid_rows import ValidRow, ValidRows
+from .valid_rows import ValidRow, ValidRows, column_of
 
 if TYPE_CHECKING:
     from .planning import Actions
@@ -100,9 +100,12 @@ def unchanged_students(
     for index in range(len(rows)) if ctx.moved_ids else ():
         if same[index] and accounts[index].id in ctx.moved_ids:
             same[index] = False  # found under another username: that changes
-    if "groups" in ctx.mapped:
-        for index, row in enumerate(rows):
-            if same[index] and student_groups(row, accounts[index], ctx)[1] is not None:
+    if "groups" in ctx.mapped:  # each distinct cell's groups once, against each account's
+        texts = column_of(rows, "groups")
+        ids = {text: group_ids_of(text, ctx) for text in set(texts)}
+        members, none = ctx.memberships, frozenset()
+        for index in compress(range(len(rows)), same):
+            if ids[texts[index]] != members.get(accounts[index].id, none):
                 same[index] = False
     return accounts, same
 
