@@ -203,3 +203,26 @@ def test_the_export_writes_the_eck_id(school_a, class_a):
     make_account(school_a, "anna", eck_id=ECK_A, school_class=class_a)
     (exported,) = list(export_rows(school=school_a, include_archived=False))
     assert exported[10] == ECK_A
+
+
+@pytest.mark.parametrize(
+    "column",
+    [
+        [ECK_A, "", ECK_B],
+        [""],
+        ["https://id.school/"],
+        ["x" + ECK_A],
+        [ECK_A + " "],
+        [ECK_A + ECK_B],
+        [ECK_A + "é"],
+        [ECK_A + "\n" + ECK_B],
+        ["https://ID.school/LL_x"],
+    ],
+)
+def test_the_column_check_of_eck_ids_agrees_with_the_rule(column):
+    """clean_rows decides a whole column at once; it may only vouch where the rule does."""
+    from klasse.accounts.rules import eck_id_problem
+    from klasse.imports.core.clean_rows import _plain_eck_ids
+
+    each = all(eck_id_problem(value) is None for value in column)
+    assert _plain_eck_ids(column) == each

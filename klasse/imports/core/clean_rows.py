@@ -136,7 +136,7 @@ def clean_rows(
     for fld, bad in (("eck_id", _bad_eck_id), ("groups", _bad_groups)):
         if fld in fields:
             texts = cols[fld] if fld in cols else column(fld)
-            if any(texts):
+            if any(texts) and not (fld == "eck_id" and _plain_eck_ids(texts)):
                 mark(texts, bad)
     if "password" in cols:
         validators = get_default_password_validators()
@@ -261,6 +261,24 @@ _PLAIN_EMAIL = re.compile(
 
 def _bad_eck_id(value: str) -> bool:
     return bool(value) and eck_id_problem(value) is not None
+
+
+_ECK_PREFIX = "https://id.school/"
+# The characters of an ECK iD's pseudonym (rules.ECK_ID), and the line end, as bytes.
+_ECK_BYTES = bytes(b for b in range(128) if re.fullmatch(r"[A-Za-z0-9_\-.~/+=]", chr(b))) + b"\n"
+
+
+def _plain_eck_ids(values: list[str]) -> bool:
+    """True when every value is empty or `rules.ECK_ID` fullmatches it, decided over the
+    whole column at once (one join, a few counts and one translate) instead of a regex per
+    row; False means: look at each."""
+    text = "\n" + "\n".join(values) + "\n"
+    filled = len(values) - values.count("")
+    if text.count(_ECK_PREFIX) != filled or text.count("\n" + _ECK_PREFIX) != filled:
+        return False  # a value without the prefix at its start, or with it twice
+    if _ECK_PREFIX + "\n" in text or not text.isascii():
+        return False  # no pseudonym after the prefix, or a character no pseudonym has
+    return not text.replace(_ECK_PREFIX, "").encode().translate(None, _ECK_BYTES)
 
 
 def _bad_groups(value: str) -> bool:
