@@ -205,10 +205,12 @@ def _rows_look_clean(picked: list[tuple[str, ...]], fields: tuple[str, ...]) -> 
         return False  # with only " " as space, these are all the values to strip
     names = [i for i, fld in enumerate(fields) if fld in NAME_AND_CLASS]
     if names:
+        # Joined by line ends, which no value holds (all are printable): _SEP is a sign
+        # that ODD_HINT looks for, so that a join by it never looked clean.
         name_texts = map(itemgetter(*names), picked)
         if len(names) > 1:
-            name_texts = map(_SEP.join, name_texts)
-        text = _SEP.join(name_texts)
+            name_texts = map("\n".join, name_texts)
+        text = "\n".join(name_texts)
         if "?" in text or "\ufffd" in text or MOJIBAKE_HINT.search(text):
             return False
         if not text.isascii() and ODD_HINT.search(text):
