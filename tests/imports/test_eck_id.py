@@ -226,3 +226,10 @@ def test_the_column_check_of_eck_ids_agrees_with_the_rule(column):
 
     each = all(eck_id_problem(value) is None for value in column)
     assert _plain_eck_ids(column) == each
+
+
+def test_a_table_headed_by_the_field_names_maps_itself():
+    """The EDEXML reader hands the pipeline a table whose headers are the field names."""
+    from klasse.imports.core.mapping import FIELDS, suggest_mapping
+
+    assert suggest_mapping(list(FIELDS)) == {name: name for name in FIELDS}

@@ -65,7 +65,7 @@ Mapping = dict[str, str | None]  # header as the file names it → field, or Non
 # leerlingLesgroepen arrives as "lesgroepen": the prefix is stripped first).
 _SYNONYMS: dict[str, tuple[str, ...]] = {
     "last_name": ("achternaam", "lastname", "surname", "familyname", "familienaam"),
-    "infix": ("tussenvoegsel", "tussenvoegsels", "tussenv", "voorvoegsel", "voorvoegsels"),
+    "infix": ("tussenvoegsel", "tussenvoegsels", "tussenv", "voorvoegsel", "voorvoegsels", "infix"),
     "first_name": ("roepnaam", "voornaam", "firstname", "givenname"),
     "username": (
         "gebruikersnaam",
@@ -98,6 +98,7 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "groepen",
         "clusters",
         "samengesteldegroepen",
+        "groups",
     ),
 }
 _FIELD_BY_SYNONYM = {syn: fld for fld, synonyms in _SYNONYMS.items() for syn in synonyms}
