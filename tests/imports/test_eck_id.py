@@ -36,12 +36,12 @@ def row(username: str, eck: str = "", number: str = "", cls: str = "3HB") -> str
 
 def pupil(school, username: str, school_class, **fields) -> Account:
     """An account exactly as `row(username, …)` lists it in `school_class`."""
+    fields.setdefault("email", f"{username}@example.nl")
     return make_account(
         school,
         username,
         first_name="Anna",
         last_name="Berg",
-        email=f"{username}@example.nl",
         school_class=school_class,
         programme=Programme.objects.get(code="havo 3"),
         **fields,
@@ -233,3 +233,18 @@ def test_a_table_headed_by_the_field_names_maps_itself():
     from klasse.imports.core.mapping import FIELDS, suggest_mapping
 
     assert suggest_mapping(list(FIELDS)) == {name: name for name in FIELDS}
+
+
+def test_the_wizards_preview_shows_the_username_old_and_new(school_a, alice, class_a):
+    from django.urls import reverse
+
+    from tests.conftest import client_for
+    from tests.imports.wizard_helpers import importeer, mapped
+
+    pupil(school_a, "anna.oud", class_a, eck_id=ECK_A, email="anna.nieuw@example.nl")
+    client = client_for(alice)
+    run = mapped(client, csv(row("anna.nieuw", ECK_A)), update=True)
+    html = client.get(reverse("imports:preview", args=[run.pk])).content.decode()
+    assert "gebruikersnaam" in html and "anna.oud" in html and "anna.nieuw" in html
+    importeer(client, run)
+    assert Account.objects.get(eck_id=ECK_A).username == "anna.nieuw"
