@@ -93,3 +93,22 @@ def test_a_pupil_without_groups_has_no_groups_line(school_a, class_a):
     pupil = make_account(school_a, "piet", school_class=class_a)
     html = client_for(pupil).get(reverse("student_home")).content.decode()
     assert "Lesgroepen" not in html
+
+
+def test_the_edit_form_refuses_a_group_as_a_pupils_class(alice, sara, wib):
+    response = client_for(alice).post(
+        reverse("users:edit", args=[sara.pk]),
+        {
+            "first_name": "Sara",
+            "infix": "van der",
+            "last_name": "Berg",
+            "email": "",
+            "external_id": "",
+            "role": Role.STUDENT,
+            "class_name": "WI-B",
+            "programme": "havo 3",
+        },
+    )
+    assert "Dit is een lesgroep, geen klas." in response.content.decode()
+    sara.refresh_from_db()
+    assert sara.school_class.name == "3HB"
