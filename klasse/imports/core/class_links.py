@@ -1,13 +1,13 @@
 """Who teaches which classes and groups, and which pupils are in which groups, as an import
-writes them (the accounts themselves are written by `applying`)."""
+writes them (the accounts themselves are written by `applying`, whose AppliedChanges each
+function here adds its records to as `changes`)."""
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
 
 from klasse.accounts.models import Role, SchoolClass
 
 from .bulk_writes import BATCH
+from .planning import PlannedRow
 from .school_accounts import (
     member_group_ids,
     set_group_members,
@@ -15,13 +15,9 @@ from .school_accounts import (
     teachers_unlink,
 )
 
-if TYPE_CHECKING:
-    from .applying import AppliedChanges
-    from .planning import PlannedRow
-
 
 def link_teachers(
-    school_id: int, writing: list[PlannedRow], classes: dict[str, int], changes: AppliedChanges
+    school_id: int, writing: list[PlannedRow], classes: dict[str, int], changes
 ) -> None:
     """Set the classes of each teacher the file lists with classes (or whose role changed),
     and record the classes of each updated account before and after, where they differ."""
@@ -60,7 +56,7 @@ def link_teachers(
     Link.objects.bulk_create(new_links, batch_size=BATCH)
 
 
-def set_groups(writing: list[PlannedRow], classes: dict[str, int], changes: AppliedChanges) -> None:
+def set_groups(writing: list[PlannedRow], classes: dict[str, int], changes) -> None:
     """Make each pupil whose row sets groups (a new one with groups, or an update whose
     groups change) a member of exactly those, and record the groups of each updated pupil
     before and after."""

@@ -13,6 +13,7 @@ from operator import attrgetter, methodcaller
 
 from klasse.accounts.models import Programme, Role, School, SchoolClass
 
+from .actions import Actions
 from .damage import damage_of, damaged_value
 from .group_plans import KLAS, group_facts, student_groups, teacher_taught
 from .matching import identity_facts, identity_problems, match_accounts, username_free
@@ -33,18 +34,6 @@ from .valid_rows import ValidRow, ValidRows, username_keys
 
 # Plain str, compared for every row.
 _ADMIN, _TEACHER, _STUDENT = Role.ADMIN.value, Role.TEACHER.value, Role.STUDENT.value
-
-
-@dataclass(frozen=True)
-class Actions:
-    add: bool = False
-    update: bool = False
-    archive: bool = False
-    overwrite_passwords: bool = False
-    confirm_mass_archive: bool = False
-
-    def as_list(self) -> list[str]:
-        return [name for name, chosen in vars(self).items() if chosen]
 
 
 @dataclass(slots=True)

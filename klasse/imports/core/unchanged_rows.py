@@ -8,17 +8,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from itertools import chain, compress, repeat
 from operator import add, attrgetter, eq, itemgetter
-from typing import TYPE_CHECKING
 
 from klasse.accounts.models import Role
 
+from .actions import Actions
 from .group_plans import group_ids_of
 from .matching import Matches
 from .school_accounts import EXISTING_INDEX, ExistingAccount
 from .valid_rows import ValidRow, ValidRows, column_of
-
-if TYPE_CHECKING:
-    from .planning import Actions
 
 _STUDENT = Role.STUDENT.value
 
