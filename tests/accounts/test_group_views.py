@@ -34,6 +34,8 @@ def test_a_groups_page_lists_its_members_with_their_class(alice, wib, sara):
     assert response.status_code == 200
     assert "Lesgroep wi-b" in html and sara.full_name in html and "3HB" in html
     assert "Tom Teacher" in html
+    # Login cards and the export go per class (a pupil's class): not offered for a group.
+    assert reverse("users:sheet", args=[wib.pk]) not in html
 
 
 def test_a_teacher_sees_the_groups_taught_and_no_others(school_a, tom, wib):
