@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import io
 import random
 import unicodedata
@@ -85,6 +86,8 @@ class Person:
     programme: str
     role: str
     external_id: str
+    eck_id: str = ""
+    groups: str = ""
 
     def cells(self) -> tuple[str, ...]:
         """The row in the template's column order (see HEADERS)."""
@@ -99,6 +102,8 @@ class Person:
             self.programme,
             self.role,
             self.external_id,
+            self.eck_id,
+            self.groups,
         )
 
 
@@ -138,6 +143,9 @@ def people(n: int, *, seed: int = 2025, passwords: bool = False) -> list[Person]
                 role="leerling",
                 # Exports keep leading zeros of shorter numbers: every value is text.
                 external_id=f"{number:07d}" if number % 7 == 0 else str(number),
+                # Every pupil has an ECK iD since 2022 (a pseudonym, here made from the
+                # number); the lesgroepen column is there and empty (no groups).
+                eck_id=f"https://id.school/LL_{hashlib.sha256(str(number).encode()).hexdigest()}",
             )
         )
     return rows

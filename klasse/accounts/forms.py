@@ -3,7 +3,8 @@ from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
 from .audit import audit_record
-from .models import Account, AuditEntry, Role, normalise_username
+from .db import same_lower
+from .models import Account, AuditEntry, ClassKind, Role, SchoolClass, normalise_username
 from .programmes import match_programme
 from .rules import (
     MAX_LENGTHS,
@@ -98,6 +99,14 @@ class AccountForm(forms.Form):
         checked.check(self.account.username)
         if data.get("role") == Role.STUDENT and "," in data.get("class_name", ""):
             self.add_error("class_name", _("Een leerling zit in één klas."))
+        elif data.get("role") == Role.STUDENT and _is_group(self.account, data.get("class_name")):
+            self.add_error(
+                "class_name",
+                _(
+                    "Dit is een lesgroep, geen klas. Een leerling zit in één klas; de "
+                    "lesgroepen komen uit de import."
+                ),
+            )
         for field, code in checked.problems:
             target = field if field in self.fields else None
             if code == "invalid_username":  # not a field: said as the import says it
@@ -119,6 +128,15 @@ class AccountForm(forms.Form):
                 programme=checked.programme,
             )
         return data
+
+
+def _is_group(account: Account, name: str | None) -> bool:
+    """Whether `name` is one of the groups (lesgroepen) of the account's school."""
+    return bool(name) and (
+        SchoolClass.objects.filter(school_id=account.school_id, kind=ClassKind.GROUP)
+        .filter(same_lower("name", name.strip()))
+        .exists()
+    )
 
 
 def _initial(account: Account) -> dict:

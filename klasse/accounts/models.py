@@ -57,9 +57,29 @@ class ProgrammeAlias(models.Model):
         return f"{self.key} → {self.programme.code}"
 
 
+class ClassKind(models.TextChoices):
+    """A class (stamgroep, one per pupil) or a group beside it (lesgroep, cluster)."""
+
+    CLASS = "klas", _("klas")
+    GROUP = "groep", _("lesgroep")
+
+
 class SchoolClass(models.Model):
+    """A class or a group of one school; class and group names share one namespace per school.
+
+    A pupil has one class (`Account.school_class`) and may be in several groups
+    (`Account.groups`); teachers teach both through `teachers`.
+    """
+
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="classes")
     name = models.CharField(_("klas"), max_length=50)
+    kind = models.CharField(
+        _("soort"),
+        max_length=10,
+        choices=ClassKind.choices,
+        default=ClassKind.CLASS,
+        db_default=ClassKind.CLASS,
+    )
     teachers = models.ManyToManyField(
         "Account", related_name="teaching_classes", blank=True, verbose_name=_("docenten")
     )
@@ -102,6 +122,11 @@ class Account(AbstractBaseUser):
     email = models.EmailField(_("e-mailadres"), max_length=254, blank=True)
     role = models.CharField(_("rol"), max_length=10, choices=Role.choices, default=Role.STUDENT)
     external_id = models.CharField(_("stamnummer"), max_length=50, blank=True)
+    # The pseudonym of the ECK iD standard (`https://id.school/LL_…`), unique on the platform
+    # when present (rules.py: valid_eck_id). Set by imports only.
+    eck_id = models.CharField(
+        _("ECK iD"), max_length=256, blank=True, default="", db_default="", editable=False
+    )
     school_class = models.ForeignKey(
         SchoolClass,
         on_delete=models.SET_NULL,
@@ -112,6 +137,9 @@ class Account(AbstractBaseUser):
     )
     programme = models.ForeignKey(
         Programme, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("opleiding")
+    )
+    groups = models.ManyToManyField(
+        SchoolClass, related_name="group_members", blank=True, verbose_name=_("lesgroepen")
     )
     archived_at = models.DateTimeField(_("gearchiveerd op"), null=True, blank=True)
     # Raised by every archive, never lowered: sessions and password links hash it, so those
@@ -139,6 +167,12 @@ class Account(AbstractBaseUser):
             # database so that two concurrent imports cannot both create `Jansen`. On
             # SQLite, LOWER() is the Unicode-aware one of `db.py` (`Émile` = `émile`).
             models.UniqueConstraint(Lower("username"), name="account_username_ci_unique"),
+            # One ECK iD is one pupil or teacher on the whole platform; empty means "none".
+            models.UniqueConstraint(
+                fields=["eck_id"],
+                condition=~models.Q(eck_id=""),
+                name="account_eck_id_unique",
+            ),
         ]
         indexes = [
             models.Index(fields=["school", "role", "archived_at"], name="account_school_role"),

@@ -37,6 +37,8 @@ MAX_LENGTHS = {
     "programme": 60,
     "role": 30,
     "external_id": 50,
+    "eck_id": 256,
+    "groups": 1000,  # the names of a row's groups, separated by ","; each a class's length
 }
 REQUIRED_NAMES = ("last_name", "first_name")  # every account has both (DESIGN.md)
 # DESIGN.md: "A username is 1–150 characters of letters, digits and `. _ - @ +` (after
@@ -105,6 +107,32 @@ def value_problem(field: str, value: str) -> str | None:
     if field != "username" and CONTROL.search(value):
         return "invalid_characters"
     return None
+
+
+# The ECK iD standard (Edu-K, "Afsprakenset ECK iD"): the pseudonym that the Nummervoorziening
+# of Kennisnet hands out, written as a URI under https://id.school/ (`https://id.school/LL_…`
+# for a pupil, `LK_` for a teacher). Its pseudonym part is letters, digits and `_-.~/+=`.
+ECK_ID = re.compile(r"https://id\.school/[A-Za-z0-9_\-.~/+=]+")
+
+
+def eck_id_problem(value: str) -> str | None:
+    """`invalid_eck_id` for a filled ECK iD that is not a URI of the ECK iD standard
+    (ECK_ID: `https://id.school/` and a pseudonym without spaces), else None; empty is
+    fine (no ECK iD). `value` is trimmed already."""
+    if not value or ECK_ID.fullmatch(value):
+        return None
+    return "invalid_eck_id"
+
+
+def group_names_of(text: str) -> list[str]:
+    """A lesgroepen cell: the groups it names, separated by "," (trimmed, each once by
+    case, in the order written). Empty: none."""
+    found: dict[str, str] = {}
+    for name in text.split(","):
+        name = " ".join(name.split())
+        if name and name.lower() not in found:
+            found[name.lower()] = name
+    return list(found.values())
 
 
 def username_problem(username: str) -> str | None:
@@ -211,6 +239,15 @@ ROW_MESSAGES = {  # Dutch msgids with %(name)s places: translated when shown
     ),
     "invalid_email": N_(
         "%(where)s: '%(value)s' is geen geldig e-mailadres. Verbeter het adres of maak de cel leeg."
+    ),
+    "invalid_eck_id": N_(
+        "%(where)s: '%(value)s' is geen geldig ECK iD. Een ECK iD begint met "
+        "'https://id.school/' en bevat geen spaties; neem het ongewijzigd over uit de "
+        "leerlingadministratie, of maak de cel leeg."
+    ),
+    "group_name_too_long": N_(
+        "%(where)s: de lesgroep '%(value)s' is langer dan %(max)s tekens. Kort de naam in; "
+        "scheid meerdere lesgroepen met een komma."
     ),
     # %(reasons)s: `password_problems`, joined by spaces
     "weak_password": N_(

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from .access import admin_required, get_account_for_admin
 from .audit import audit_entries_for_school, describe_entry
 from .forms import AccountForm, SearchForm
-from .models import Account, Programme, SchoolClass
+from .models import Account, ClassKind, Programme, SchoolClass
 from .search import account_search
 from .services import (
     account_archive,
@@ -38,7 +38,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("pagina"))
     found = (
         Account.objects.select_related("school_class")
-        .prefetch_related("teaching_classes")
+        .prefetch_related("teaching_classes", "groups")
         .in_bulk(list(page.object_list))
     )
     query = request.GET.copy()
@@ -68,10 +68,12 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "tools_tab": "users",
         "account": account,
         "form": form,
-        "class_names": SchoolClass.objects.filter(school_id=account.school_id).values_list(
-            "name", flat=True
-        ),
+        "class_names": SchoolClass.objects.filter(
+            school_id=account.school_id, kind=ClassKind.CLASS
+        ).values_list("name", flat=True),
         "programmes": Programme.objects.values_list("code", flat=True),
+        "groups": account.groups.order_by("name").values_list("name", flat=True),
+        "teaching": account.teaching_classes.order_by("name").values_list("name", flat=True),
         "entries": [
             (entry, describe_entry(entry))
             for entry in audit_entries_for_school(account.school_id, account_id=account.pk)[:20]

@@ -10,7 +10,7 @@ from django.utils.http import urlsafe_base64_decode
 from .access import admin_required, get_class_for_user, staff_required
 from .classes import class_delete_refusal, empty_classes
 from .forms import ChoosePasswordForm, LoginForm
-from .models import Account, Role, SchoolClass
+from .models import Account, ClassKind, Role, SchoolClass
 from .search import sort_key
 from .tokens import account_gone, password_link_tokens
 
@@ -63,16 +63,15 @@ def tools(request: HttpRequest) -> HttpResponse:
     return redirect("imports:start")
 
 
-def _classes_for(user: Account) -> QuerySet[SchoolClass]:
-    classes = SchoolClass.objects.filter(school_id=user.school_id)
+def _classes_for(user: Account, kind: str = ClassKind.CLASS) -> QuerySet[SchoolClass]:
+    """The classes (or, with `kind` groep, the groups) the user sees, each with its number
+    of active pupils as `student_count`: a class's pupils, a group's members."""
+    classes = SchoolClass.objects.filter(school_id=user.school_id, kind=kind)
     if user.role == Role.TEACHER:
         classes = classes.filter(teachers=user)
-    return classes.annotate(
-        student_count=Count(
-            "students",
-            filter=Q(students__archived_at__isnull=True, students__role=Role.STUDENT),
-        )
-    ).order_by("name")
+    pupils = "students" if kind == ClassKind.CLASS else "group_members"
+    active = {f"{pupils}__archived_at__isnull": True, f"{pupils}__role": Role.STUDENT}
+    return classes.annotate(student_count=Count(pupils, filter=Q(**active))).order_by("name")
 
 
 def _per_programme(students: QuerySet[Account]) -> list[dict]:
@@ -97,6 +96,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         students = students.filter(school_class__in=classes)
     context = {
         "classes": classes,
+        "groups": _classes_for(request.user, ClassKind.GROUP),
         "programmes": _per_programme(students),
         "total": students.filter(archived_at__isnull=True).count(),
         "without_class": students.filter(archived_at__isnull=True, school_class=None).count()
@@ -121,17 +121,21 @@ def class_detail_page(
     rename it and, when it is empty, to remove it (`class_views`), a refused new name
     beside its field."""
     show_archived = request.GET.get("gearchiveerd") == "1"
-    students = school_class.students.filter(role=Role.STUDENT).select_related("programme")
+    is_group = school_class.kind == ClassKind.GROUP
+    pupils = school_class.group_members if is_group else school_class.students
+    students = pupils.filter(role=Role.STUDENT).select_related("programme", "school_class")
     teachers = school_class.teachers.all()
     if not show_archived:
         students = students.filter(archived_at__isnull=True)
         teachers = teachers.filter(archived_at__isnull=True)
     context = {
         "classes": _classes_for(request.user),
+        "groups": _classes_for(request.user, ClassKind.GROUP),
         "school_class": school_class,
+        "is_group": is_group,
         "students": _by_last_name(students),
         "teachers": _by_last_name(teachers),
-        "programmes": _per_programme(school_class.students.filter(role=Role.STUDENT)),
+        "programmes": _per_programme(pupils.filter(role=Role.STUDENT)),
         "show_archived": show_archived,
     }
     if request.user.role == Role.ADMIN:

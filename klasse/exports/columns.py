@@ -21,12 +21,18 @@ def escape_formula(value: str) -> str:
     return escape_formulas(value)
 
 
-def values_row(values: tuple, teacher_classes: Iterable[str]) -> list[str]:
+def values_row(
+    values: tuple, teacher_classes: Iterable[str], groups: Iterable[str] = ()
+) -> list[str]:
     """One row in `HEADERS` order from an account's `rows._FIELDS` (pk, role, last name,
-    infix, first name, username, e-mail, class name, programme code, stamnummer);
+    infix, first name, username, e-mail, class name, programme code, stamnummer, ECK iD);
     `teacher_classes` are the names of the classes a teacher teaches (ignored for a
-    student). Values are raw: the writers escape them."""
-    _pk, role, last_name, infix, first_name, username, email, class_name, code, external_id = values
+    student), `groups` the groups a pupil is in or a teacher teaches (lesgroepen). Values
+    are raw: the writers escape them."""
+    _pk, role, last_name, infix, first_name, username, email, class_name, code, external_id = (
+        values[:10]
+    )
+    eck_id = values[10] if len(values) > 10 else ""
     if role == Role.TEACHER:
         class_name = CLASS_SEPARATOR.join(sorted(teacher_classes, key=str.casefold))
     return [
@@ -40,4 +46,6 @@ def values_row(values: tuple, teacher_classes: Iterable[str]) -> list[str]:
         code or "",
         ROLE_LABELS.get(role, ""),
         external_id,
+        eck_id,
+        CLASS_SEPARATOR.join(sorted(groups, key=str.casefold)),
     ]

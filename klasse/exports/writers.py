@@ -35,10 +35,12 @@ TEMPLATE_EXAMPLE = [
     "havo 3",
     "leerling",
     "123456",
+    "",  # ECK iD: from the administration, or empty
+    "",  # lesgroepen: names separated by ","
 ]
 PROGRAMMES_SHEET = "Opleidingen"
 TEMPLATE_LAST_ROW = 5000
-_COLUMN_WIDTHS = [18, 14, 14, 18, 14, 26, 10, 14, 10, 12]
+_COLUMN_WIDTHS = [18, 14, 14, 18, 14, 26, 10, 14, 10, 12, 30, 18]
 _TEXT = "@"
 
 

@@ -40,6 +40,8 @@ SHOWN = {
     "last_name": "last_name",
     "email": "email",
     "external_id": "external_id",
+    "eck_id": "eck_id",
+    "username": "username",
     "role": "role",
     "school_class_id": "class_name",
     "programme_id": "programme",

@@ -34,12 +34,18 @@ from klasse.accounts.audit import Action, audit_record
 from klasse.accounts.models import Account, Role, School, SchoolClass
 
 from .account_log import SHOWN, Names, log_undo_accounts
-from .core.school_accounts import teacher_class_ids, teachers_unlink
+from .core.school_accounts import (
+    member_group_ids,
+    set_group_members,
+    teacher_class_ids,
+    teachers_unlink,
+)
 from .models import ImportRun
 from .undo_signals import changed_since
 
 UNDO_DAYS = 30
 Link = SchoolClass.teachers.through
+Member = Account.groups.through  # a pupil in a group
 CHUNK = 2000
 # What the import records per updated account (account_values.UPDATE_FIELDS, and the
 # password's hash where it set one), by the names the audit log shows.
@@ -178,6 +184,7 @@ def _undo(run: ImportRun) -> UndoResult:
         _undo_teacher_classes(run.school_id, changes["teacher_classes"], roles, names, result)
     else:
         _unlink_or_name(run.school_id, roles, result)
+    _undo_group_members(run.school_id, changes.get("group_members", []), result)
     _undo_created_classes(run.school_id, changes.get("created_classes", []), result)
     result.reverted.sort()
     result.changes.sort(key=lambda c: c["username"].casefold())
@@ -288,6 +295,10 @@ def _undo_updated(
                     names.text(name, after[name]),
                     names.text(name, before[name]),
                 ]
+        if "username" in restore and _username_in_use(restore["username"], account.pk):
+            del restore["username"]  # taken since by another account: it stays
+            del shown[FIELD_NAMES["username"]]
+            changed_since_import.append(FIELD_NAMES["username"])
         if restore:
             if restore.get("archived_at") is not None:  # archived again: sessions end
                 restore["times_archived"] = F("times_archived") + 1
@@ -382,6 +393,39 @@ def _undo_teacher_classes(
     result.reverted = list(reverted)
 
 
+def _username_in_use(username: str, account_id: int) -> bool:
+    """Whether another account on the platform has this username now (any case)."""
+    return Account.objects.filter(username__iexact=username).exclude(pk=account_id).exists()
+
+
+def _undo_group_members(school_id: int, recorded: list[dict], result: UndoResult) -> None:
+    """A pupil whose groups are still the ones the import left gets the ones from before
+    back (those that still exist); groups changed since stay, and the account is named."""
+    entries = {e["id"]: e for e in recorded}
+    if not entries:
+        return
+    now_in = member_group_ids(list(entries))
+    wanted = list({pk for e in entries.values() for pk in e["before"]})
+    still_there = set(
+        SchoolClass.objects.filter(school_id=school_id, pk__in=wanted).values_list("pk", flat=True)
+    )
+    kept = {k.username: k for k in result.kept}
+    restore: dict[int, set[int]] = {}
+    reverted = set(result.reverted)
+    for account in _accounts(school_id, list(entries)):
+        entry = entries[account.pk]
+        if now_in.get(account.pk, set()) != set(entry["after"]):
+            if account.username in kept:
+                kept[account.username].fields.append("groups")
+            else:
+                result.kept.append(Kept(account.username, account.full_name, ["groups"]))
+            continue
+        restore[account.pk] = {pk for pk in entry["before"] if pk in still_there}
+        reverted.add(account.username)
+    set_group_members(restore)
+    result.reverted = list(reverted)
+
+
 def _undo_created_classes(school_id: int, ids: list[int], result: UndoResult) -> None:
     """The classes the import created that nobody is in and nobody teaches any more
     (archived accounts count: they keep their class): removed. Others stay."""
@@ -389,6 +433,7 @@ def _undo_created_classes(school_id: int, ids: list[int], result: UndoResult) ->
         empty = SchoolClass.objects.filter(
             ~Exists(Account.objects.filter(school_class_id=OuterRef("pk"))),
             ~Exists(Link.objects.filter(schoolclass_id=OuterRef("pk"))),
+            ~Exists(Member.objects.filter(schoolclass_id=OuterRef("pk"))),
             school_id=school_id,
             pk__in=ids[start : start + CHUNK],
         )

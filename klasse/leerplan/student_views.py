@@ -32,7 +32,8 @@ def student_home(request: HttpRequest) -> HttpResponse:
             domains.setdefault(skill.domain_id, {"domain": skill.domain, "skills": []})
             domains[skill.domain_id]["skills"].append(skill)
         subjects.append({"subject": subject, "domains": list(domains.values())})
-    return render(request, "accounts/student_home.html", {"subjects": subjects})
+    groups = request.user.groups.order_by("name").values_list("name", flat=True)
+    return render(request, "accounts/student_home.html", {"subjects": subjects, "groups": groups})
 
 
 @require_GET

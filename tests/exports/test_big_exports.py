@@ -78,7 +78,7 @@ def test_the_first_bytes_leave_before_the_accounts_are_read(
     chunks = iter(response.streaming_content)
     with django_assert_num_queries(0):
         first = next(chunks)
-    assert first.startswith(b"\xef\xbb\xbfachternaam;") and first.endswith(b"stamnummer\r\n")
+    assert first.startswith(b"\xef\xbb\xbfachternaam;") and first.endswith(b"lesgroepen\r\n")
 
 
 def test_a_small_schools_xlsx_comes_at_once(alice, sara):

@@ -10,7 +10,7 @@ from klasse.exports.writers import template_csv, template_xlsx
 
 HEADER_LINE = (
     "achternaam;tussenvoegsel;voornaam;gebruikersnaam;wachtwoord;"
-    "e-mailadres;klas;opleiding;rol;stamnummer"
+    "e-mailadres;klas;opleiding;rol;stamnummer;ECK iD;lesgroepen"
 )
 
 

@@ -85,6 +85,8 @@ def clean_row(i: int) -> list[str]:
         "havo 3",
         "leerling",
         f"{i:07d}",
+        f"https://id.school/LL_{i:04d}",
+        "",
     ]
 
 
@@ -97,6 +99,8 @@ def careful(table: Table, mapping: dict) -> list:
     ]
     keys = [r.key for r in rows]
     validation._mark_duplicates(rows, keys, columns, set(keys))
+    if "eck_id" in positions:
+        validation._mark_duplicate_eck_ids(rows, columns)
     return rows
 
 
@@ -157,6 +161,7 @@ def test_planning_shortcut_decides_as_plan_row(school_a, monkeypatch, damaged):
             last_name="Vries",
             email=f"zoe.devries.{i}@leerling.example.nl",
             external_id=f"{i:07d}",
+            eck_id=f"https://id.school/LL_{i:04d}",
             school_class=classes["3HA"],
             programme_id=planning.Programme.objects.get(code="havo 3").pk,
             role=Role.TEACHER if i % 13 == 0 else Role.STUDENT,
@@ -186,8 +191,8 @@ def test_planning_shortcut_decides_as_plan_row(school_a, monkeypatch, damaged):
                 planning,
                 "_plan_rows",
                 lambda rows, keys, existing, ctx: [
-                    planning._plan_row(r, k, existing.get(k), ctx)
-                    for r, k in zip(rows, keys, strict=True)
+                    planning._plan_row(r, k, account, ctx)
+                    for r, k, account in zip(rows, keys, _matched(keys, existing, ctx), strict=True)
                 ],
             )
             slow = make_plan(
@@ -200,6 +205,13 @@ def test_planning_shortcut_decides_as_plan_row(school_a, monkeypatch, damaged):
         rows = validation.validate_rows(table, mapping)
         assert rows.clean_students == (damaged == 0.0)
         assert fast.counts["unchanged"] > 10  # the shortcut was taken
+
+
+def _matched(keys, existing, ctx):
+    """The account of each row as the matching found it (ECK iD, stamnummer, username)."""
+    if ctx.matches is not None and ctx.matches.accounts is not None:
+        return ctx.matches.accounts
+    return [existing.get(k) for k in keys]
 
 
 def test_the_garbage_collector_is_back_after_the_pipeline_with_nothing_frozen(school_a):

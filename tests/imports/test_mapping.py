@@ -26,7 +26,7 @@ TEMPLATE = [LABELS[field] for field in FIELDS]
 def test_the_template_labels_are_the_documented_header() -> None:
     expected = (
         "achternaam;tussenvoegsel;voornaam;gebruikersnaam;wachtwoord;e-mailadres;"
-        "klas;opleiding;rol;stamnummer"
+        "klas;opleiding;rol;stamnummer;ECK iD;lesgroepen"
     )
     assert ";".join(TEMPLATE) == expected
     assert set(REQUIRED_COLUMNS) <= set(FIELDS)
@@ -210,7 +210,7 @@ def test_check_mapping_refuses_a_mapped_column_that_appears_twice(duplicate: str
         check_mapping(headers, suggest_mapping(headers))
     assert caught.value.code == "unreadable_file"
     assert "'klas'" in caught.value.message
-    assert "kolom 7 en 11" in caught.value.message
+    assert f"kolom 7 en {len(TEMPLATE) + 1}" in caught.value.message
 
 
 def test_check_mapping_allows_repeated_columns_that_stay_unmapped() -> None:

@@ -18,17 +18,21 @@ from django.utils import timezone
 from klasse.accounts.models import Account, Programme, Role, School, SchoolClass
 
 from .account_values import TEMPORAL_FIELDS, UPDATE_FIELDS, db_value, planned_values
-from .bulk_writes import ACCOUNT_TABLE, BATCH, executemany, insert_rows, page_cache, update_rows
+from .bulk_writes import ACCOUNT_TABLE, executemany, insert_rows, page_cache, update_rows
+from .class_links import link_teachers as _link_teachers  # (tests replace it)
+from .class_links import set_groups
+from .group_plans import GROEP, KLAS
 from .hashing import hash_passwords
 from .planning import Plan, PlannedRow
 from .reading import gc_paused
-from .school_accounts import school_fingerprint, teacher_class_ids, teachers_unlink
+from .school_accounts import school_fingerprint
 
 _TEACHER, _STUDENT = Role.TEACHER.value, Role.STUDENT.value  # plain str: compared per row
 Progress = Callable[[int, int], None]
 
 
 USERNAME_INDEX = "account_username_ci_unique"
+ECK_ID_INDEX = "account_eck_id_unique"
 
 
 class StalePlan(Exception):
@@ -52,6 +56,9 @@ class AppliedChanges:
     # {"id", "before": [class ids], "after": [class ids]}: updated teachers whose classes
     # the import changed.
     teacher_classes: list[dict] = field(default_factory=list)
+    # {"id", "before": [group ids], "after": [group ids]}: updated pupils whose groups the
+    # import changed.
+    group_members: list[dict] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {
@@ -62,6 +69,7 @@ class AppliedChanges:
             "login_cards": self.login_cards,
             "created_classes": self.created_classes,
             "teacher_classes": self.teacher_classes,
+            "group_members": self.group_members,
         }
 
 
@@ -105,26 +113,28 @@ def apply_plan(
                 now,
                 changes,
             )
+            report(hashing + len(changes.added), total)
+            _update(
+                plan,
+                [p for p in writing if p.action == "update"],
+                hashes,
+                classes,
+                programmes,
+                now,
+                changes,
+            )
         except IntegrityError as error:
-            if USERNAME_INDEX not in str(error):
+            if USERNAME_INDEX not in str(error) and ECK_ID_INDEX not in str(error):
                 raise
-            # Another school took one of these usernames after the plan was made: the
-            # fingerprint covers only this school, the unique index covers the platform.
-            # Everything rolls back; planned again, the row says `username_taken`.
+            # Another school took one of these usernames or ECK iDs after the plan was
+            # made: the fingerprint covers only this school, the unique indexes cover the
+            # platform. Everything rolls back; planned again, the row says `username_taken`
+            # or `eck_id_taken`.
             raise StalePlan from error
-        report(hashing + len(changes.added), total)
-        _update(
-            plan,
-            [p for p in writing if p.action == "update"],
-            hashes,
-            classes,
-            programmes,
-            now,
-            changes,
-        )
         report(hashing + len(writing), total)
         _archive(plan, now, changes)
         _link_teachers(plan.school_id, writing, classes, changes)
+        set_groups(writing, classes, changes)
         if record:
             record(changes)
         emailed = changes.emailed
@@ -149,6 +159,9 @@ def _hash_for(writing: list[PlannedRow], report: Progress, total: int) -> dict[i
 def _ensure_classes(
     school_id: int, writing: list[PlannedRow], changes: AppliedChanges
 ) -> dict[str, int]:
+    """The school's classes and groups by lower-case name, after creating those the rows
+    name that it lacks: a name of a lesgroepen column is a group (kind groep), any other
+    a class (group_plans: a pupil's row cannot name one both ways)."""
     existing = {
         name.lower(): pk
         for pk, name in SchoolClass.objects.filter(school_id=school_id).values_list("id", "name")
@@ -159,9 +172,20 @@ def _ensure_classes(
     for name in dict.fromkeys(chain.from_iterable(names)):
         if name.lower() not in existing:
             wanted.setdefault(name.lower(), name)
+    groups: set[str] = set()
+    for planned in writing:
+        named = [(n, GROEP) for n in planned.groups or ()] + list(planned.teaches or ())
+        for name, kind in named:
+            if name.lower() not in existing:
+                wanted.setdefault(name.lower(), name)
+                if kind == GROEP:
+                    groups.add(name.lower())
     if wanted:
         SchoolClass.objects.bulk_create(
-            [SchoolClass(school_id=school_id, name=name) for name in wanted.values()]
+            [
+                SchoolClass(school_id=school_id, name=name, kind=GROEP if key in groups else KLAS)
+                for key, name in wanted.items()
+            ]
         )
         existing = {
             name.lower(): pk
@@ -189,6 +213,7 @@ INSERT_COLUMNS = (
     "email",
     "role",
     "external_id",
+    "eck_id",
     "school_class_id",
     "programme_id",
     "created_at",
@@ -215,6 +240,7 @@ def _insert(plan, adds, hashes, classes, programmes, now, changes: AppliedChange
                 v.get("email", ""),
                 planned.row.role,
                 "" if planned.kept_out else v.get("external_id", ""),
+                v.get("eck_id", ""),
                 _student_class(planned, classes),
                 programmes[planned.row.programme] if planned.row.programme else None,
                 stamp,
@@ -268,6 +294,8 @@ def _update(plan, updates, hashes, classes, programmes, now, changes: AppliedCha
             new["email"] = row.values["email"]
         if "external_id" in changed:
             new["external_id"] = row.values["external_id"]
+        if "eck_id" in changed:
+            new["eck_id"] = row.values["eck_id"]
         role = new["role"] = row.role if "role" in changed else old["role"]
         if role == _TEACHER:
             new["school_class_id"] = None
@@ -285,6 +313,9 @@ def _update(plan, updates, hashes, classes, programmes, now, changes: AppliedCha
         if password is not None:  # the school sets it: no longer one its owner chose
             columns += ("password", "password_chosen")
             values += (password, False)
+        if "username" in changed:  # found on ECK iD or key: its username (old → new)
+            columns += ("username",)
+            values += (row.values["username"],)
         groups.setdefault(columns, []).append((*values, stamp, planned.account_id, plan.school_id))
         # Dates as ISO text for the record, in place: old and new are this loop's own.
         for name in TEMPORAL_FIELDS:
@@ -294,6 +325,8 @@ def _update(plan, updates, hashes, classes, programmes, now, changes: AppliedCha
                 new[name] = value.isoformat()
         if password is not None:
             old["password"], new["password"] = old_password, password
+        if "username" in changed:
+            old["username"], new["username"] = changed["username"]
         updated.append(
             {"id": planned.account_id, "before": old, "after": new, "fields": sorted(changed)}
         )
@@ -314,40 +347,6 @@ def _archive(plan: Plan, now, changes: AppliedChanges) -> None:
     params = [(stamp, stamp, a.account_id, plan.school_id, Role.STUDENT) for a in plan.archive]
     executemany(sql, params)
     changes.archived = [a.account_id for a in plan.archive]
-
-
-def _link_teachers(
-    school_id: int, writing: list[PlannedRow], classes: dict[str, int], changes: AppliedChanges
-) -> None:
-    """Set the classes of each teacher the file lists with classes (or whose role changed),
-    and record the classes of each updated account before and after, where they differ."""
-    relink = [
-        p
-        for p in writing
-        if p.row.role == Role.TEACHER
-        and (p.action == "add" or "class_name" in p.changes or "role" in p.changes)
-    ]
-    relink += [p for p in writing if p.row.role == Role.STUDENT and "role" in p.changes]
-    if not relink:
-        return
-    Link = SchoolClass.teachers.through
-    ids = [p.account_id for p in relink]
-    before = teacher_class_ids(ids)
-    teachers_unlink(ids)
-    new_links = []
-    for p in relink:
-        after = (
-            {classes[name.lower()] for name in p.row.class_names}
-            if p.row.role == Role.TEACHER
-            else set()
-        )
-        new_links += [Link(account_id=p.account_id, schoolclass_id=pk) for pk in after]
-        old = before.get(p.account_id, set())
-        if p.action == "update" and old != after:
-            changes.teacher_classes.append(
-                {"id": p.account_id, "before": sorted(old), "after": sorted(after)}
-            )
-    Link.objects.bulk_create(new_links, batch_size=BATCH)
 
 
 def _queue_password_links(account_ids: list[int]) -> None:

@@ -28,6 +28,8 @@ from klasse.accounts.rules import (
     OTHER_SPACES,
     REQUIRED_NAMES,
     USERNAME,
+    eck_id_problem,
+    group_names_of,
     normalise_email,
     password_problems,
     teacher_class_names,
@@ -131,6 +133,11 @@ def clean_rows(
         if emails is not cols["email"]:
             cols["email"] = emails
             modified = True
+    for fld, bad in (("eck_id", _bad_eck_id), ("groups", _bad_groups)):
+        if fld in fields:
+            texts = cols[fld] if fld in cols else column(fld)
+            if any(texts) and not (fld == "eck_id" and _plain_eck_ids(texts)):
+                mark(texts, bad)
     if "password" in cols:
         validators = get_default_password_validators()
         if any(cols["password"]):
@@ -198,10 +205,12 @@ def _rows_look_clean(picked: list[tuple[str, ...]], fields: tuple[str, ...]) -> 
         return False  # with only " " as space, these are all the values to strip
     names = [i for i, fld in enumerate(fields) if fld in NAME_AND_CLASS]
     if names:
+        # Joined by line ends, which no value holds (all are printable): _SEP is a sign
+        # that ODD_HINT looks for, so that a join by it never looked clean.
         name_texts = map(itemgetter(*names), picked)
         if len(names) > 1:
-            name_texts = map(_SEP.join, name_texts)
-        text = _SEP.join(name_texts)
+            name_texts = map("\n".join, name_texts)
+        text = "\n".join(name_texts)
         if "?" in text or "\ufffd" in text or MOJIBAKE_HINT.search(text):
             return False
         if not text.isascii() and ODD_HINT.search(text):
@@ -250,6 +259,34 @@ _USERNAME_BYTES = bytes(b for b in range(128) if USERNAME.fullmatch(chr(b)))
 _PLAIN_EMAIL = re.compile(
     r"[-!#$%&'*+/=?^_`{}|~0-9A-Za-z]+(?:\.[-!#$%&'*+/=?^_`{}|~0-9A-Za-z]+)*@[^@]+"
 )
+
+
+def _bad_eck_id(value: str) -> bool:
+    return bool(value) and eck_id_problem(value) is not None
+
+
+_ECK_PREFIX = "https://id.school/"
+# The characters of an ECK iD's pseudonym (rules.ECK_ID), and the line end, as bytes.
+_ECK_BYTES = bytes(b for b in range(128) if re.fullmatch(r"[A-Za-z0-9_\-.~/+=]", chr(b))) + b"\n"
+
+
+def _plain_eck_ids(values: list[str]) -> bool:
+    """True when every value is empty or `rules.ECK_ID` fullmatches it, decided over the
+    whole column at once (one join, a few counts and one translate) instead of a regex per
+    row; False means: look at each."""
+    text = "\n" + "\n".join(values) + "\n"
+    filled = len(values) - values.count("")
+    if text.count(_ECK_PREFIX) != filled or text.count("\n" + _ECK_PREFIX) != filled:
+        return False  # a value without the prefix at its start, or with it twice
+    if _ECK_PREFIX + "\n" in text or not text.isascii():
+        return False  # no pseudonym after the prefix, or a character no pseudonym has
+    return not text.replace(_ECK_PREFIX, "").encode().translate(None, _ECK_BYTES)
+
+
+def _bad_groups(value: str) -> bool:
+    """A lesgroepen cell that `_check_groups` would say something about: a name too long."""
+    limit = MAX_LENGTHS["class_name"]
+    return len(value) > limit and any(len(n) > limit for n in group_names_of(value))
 
 
 def _clean_emails(emails: list[str], doubt: set[int]) -> list[str]:

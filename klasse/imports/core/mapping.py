@@ -24,6 +24,8 @@ FIELDS: tuple[str, ...] = (
     "programme",
     "role",
     "external_id",
+    "eck_id",
+    "groups",
 )
 LABELS: dict[str, str] = {
     "last_name": "achternaam",
@@ -36,6 +38,8 @@ LABELS: dict[str, str] = {
     "programme": "opleiding",
     "role": "rol",
     "external_id": "stamnummer",
+    "eck_id": "ECK iD",
+    "groups": "lesgroepen",
 }
 REQUIRED_COLUMNS: tuple[str, ...] = (
     "last_name",
@@ -55,10 +59,13 @@ Mapping = dict[str, str | None]  # header as the file names it → field, or Non
 # (Magister's Roepnaam is the name a child is called by; Voornaam holds the official
 # first names). Deliberately absent: "naam" (often the full name), "voornamen" and
 # "voorletters" (official names and initials, not the name a child is called by),
-# "leerjaar" (a year is not a programme) and "lesgroep" (a teaching group, not the class).
+# "leerjaar" (a year is not a programme) and "lesgroep" (one group or the class? Unclear;
+# the plural is the groups column). "groep" alone is ParnasSys' stamgroep (the
+# class); "groepen", "lesgroepen" and "clusters" are the groups beside it (Somtoday's
+# leerlingLesgroepen arrives as "lesgroepen": the prefix is stripped first).
 _SYNONYMS: dict[str, tuple[str, ...]] = {
     "last_name": ("achternaam", "lastname", "surname", "familyname", "familienaam"),
-    "infix": ("tussenvoegsel", "tussenvoegsels", "tussenv", "voorvoegsel", "voorvoegsels"),
+    "infix": ("tussenvoegsel", "tussenvoegsels", "tussenv", "voorvoegsel", "voorvoegsels", "infix"),
     "first_name": ("roepnaam", "voornaam", "firstname", "givenname"),
     "username": (
         "gebruikersnaam",
@@ -84,6 +91,14 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "studentnumber",
         "externalid",
         "externid",
+    ),
+    "eck_id": ("eckid", "eckidleerling", "eckidmedewerker", "ketenid"),
+    "groups": (
+        "lesgroepen",
+        "groepen",
+        "clusters",
+        "samengesteldegroepen",
+        "groups",
     ),
 }
 _FIELD_BY_SYNONYM = {syn: fld for fld, synonyms in _SYNONYMS.items() for syn in synonyms}

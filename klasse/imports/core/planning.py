@@ -8,12 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import partial
+from itertools import repeat
 from operator import attrgetter, methodcaller
 
 from klasse.accounts.models import Programme, Role, School, SchoolClass
 
 from . import plan_words
+from .actions import Actions
 from .damage import damage_of, damaged_value
+from .group_plans import KLAS, group_facts, student_groups, teacher_taught
+from .matching import identity_facts, identity_problems, match_accounts, username_free
 from .problems import Problem
 from .reading import gc_paused
 from .row_changes import CHANGE_LABELS, row_changes
@@ -26,38 +30,12 @@ from .school_accounts import (
     similar_index,
     taken_elsewhere,
 )
-from .unchanged_rows import NOBODY, unchanged_students
+from .unchanged_rows import NOBODY, PlanContext, unchanged_students
 from .valid_rows import ValidRow, ValidRows, username_keys
 from .whole_classes import ArchivedClass, whole_classes
 
 # Plain str, compared for every row.
 _ADMIN, _TEACHER, _STUDENT = Role.ADMIN.value, Role.TEACHER.value, Role.STUDENT.value
-
-
-@dataclass(frozen=True)
-class Actions:
-    """What an import may do. `send_emails` (on unless turned off, as before it was a
-    choice): each new account with an e-mail address and no password gets a link to choose
-    one. `generate_passwords`: a new account without password and e-mail address is added
-    (instead of `no_password_or_email`) and gets a password on its login card."""
-
-    add: bool = False
-    update: bool = False
-    archive: bool = False
-    overwrite_passwords: bool = False
-    confirm_mass_archive: bool = False
-    send_emails: bool = True
-    generate_passwords: bool = False
-
-    def as_list(self) -> list[str]:
-        return [name for name, chosen in vars(self).items() if chosen]
-
-    @classmethod
-    def from_list(cls, names, *, confirm_mass_archive: bool = False) -> Actions:
-        """The actions `as_list` gave: each one listed is chosen, every other one not
-        (so an unticked `send_emails` stays off)."""
-        chosen = {name: name in names for name in vars(cls()) if name != "confirm_mass_archive"}
-        return cls(**chosen, confirm_mass_archive=confirm_mass_archive)
 
 
 @dataclass(slots=True)
@@ -76,6 +54,10 @@ class PlannedRow:
     # A new account without password and e-mail address whose password is made for its
     # login card (Actions.generate_passwords).
     login_card: bool = False
+    # A teacher's classes and groups as (name, kind) pairs (group_plans.teacher_taught);
+    # a pupil's groups when the import sets them (None: left as they are).
+    teaches: tuple[tuple[str, str], ...] | None = None
+    groups: tuple[str, ...] | None = None
 
 
 @dataclass
@@ -149,10 +131,13 @@ def make_plan(
     fingerprint = school_fingerprint(school.pk)
     with gc_paused():  # see reading.gc_paused: accounts and planned rows have no cycles
         existing, teaching, ordered = load_existing(school.pk)
-        classes = {
-            name.lower(): (pk, name)
-            for pk, name in SchoolClass.objects.filter(school=school).values_list("id", "name")
-        }
+        classes, kinds = {}, {}
+        for pk, name, kind in SchoolClass.objects.filter(school=school).values_list(
+            "id", "name", "kind"
+        ):
+            classes[name.lower()] = (pk, name)
+            if kind != KLAS:
+                kinds[pk] = kind  # only the groups: most schools have none
         class_names = {pk: name for pk, name in classes.values()}
         programmes = dict(Programme.objects.values_list("code", "id"))
         programme_codes = {pk: code for code, pk in programmes.items()}
@@ -168,10 +153,11 @@ def make_plan(
         new_keys = [
             k for r, k in (zip(rows, keys, strict=True) if new else ()) if k in new and not r.errors
         ]
+        matches = match_accounts(rows, keys, existing, mapped_fields)
         taken = taken_elsewhere(new_keys)
         # Only a new row can resemble another account: no index when no row is new.
         similar = similar_index(existing.values(), class_names, ordered) if new_keys else {}
-        context = _Context(
+        context = PlanContext(
             actions,
             mapped_fields,
             classes,
@@ -183,10 +169,24 @@ def make_plan(
             teaching,
             columns or {},
             _rounded_possible(rows),
+            kinds,
+            **group_facts(school.pk, rows, classes, mapped_fields),
+            **identity_facts(rows, existing, matches, mapped_fields),
         )
         planned = _plan_rows(rows, keys, existing, context)
-        archive, leaving = [], []
-        if actions.archive and listed < len(existing):
+        archive = []
+        if actions.archive and matches.moved:
+            # Some rows are accounts under another username: those are listed too.
+            listed_ids = {a.id for a in matches.accounts if a is not None}
+            leaving = [
+                a
+                for key, a in existing.items()
+                if key not in in_file
+                and a.id not in listed_ids
+                and a.role == _STUDENT
+                and a.archived_at is None
+            ]
+        elif actions.archive and listed < len(existing):
             # The school's accounts whose username is in no row (a key is empty only when its
             # username is, and no account has an empty one): one set difference, then the
             # accounts in their order.
@@ -196,6 +196,9 @@ def make_plan(
                 for key, a in (existing.items() if gone else ())
                 if key in gone and a.role == _STUDENT and a.archived_at is None
             ]
+        else:
+            leaving = []
+        if leaving:
             if not ordered:
                 leaving.sort(key=model_order)
             archive = [
@@ -225,29 +228,17 @@ def _rounded_possible(rows: list[ValidRow]) -> bool:
     return "E" in "".join(stamnummers)
 
 
-@dataclass
-class _Context:
-    actions: Actions
-    mapped: set[str]
-    classes: dict[str, tuple[int, str]]
-    class_names: dict[int, str]
-    programmes: dict[str, int]
-    programme_codes: dict[int, str]
-    taken: set[str]
-    similar: dict[tuple[str, str, str], str]
-    teaching: dict[int, frozenset[int]]  # a teacher's classes, by account id
-    columns: dict[str, str]  # field → the header of its column, for messages
-    # False when no stamnummer can be Excel's rounded notation (no "E" in the column).
-    rounded_possible: bool = True
-
-
 def _plan_rows(
-    rows: list[ValidRow], keys: list[str], existing: dict[str, ExistingAccount], ctx: _Context
+    rows: list[ValidRow], keys: list[str], existing: dict[str, ExistingAccount], ctx: PlanContext
 ) -> list[PlannedRow]:
     """`_plan_row` for each row, with a shortcut for the row that most of a yearly import
     consists of: an active student whom the file lists exactly as the school has them.
     The shortcut decides only what `_plan_row` would decide ("unchanged", no changes)."""
-    accounts, same = unchanged_students(rows, keys, existing, ctx)
+    if ctx.matches is not None and ctx.matches.accounts is not None:  # some found otherwise
+        matched = [NOBODY if a is None else a for a in ctx.matches.accounts]
+    else:
+        matched = list(map(existing.get, keys, repeat(NOBODY)))
+    accounts, same = unchanged_students(rows, matched, ctx)
     return [
         PlannedRow(row, "unchanged", account.id, {})
         if equal
@@ -257,12 +248,14 @@ def _plan_rows(
 
 
 def _plan_row(
-    row: ValidRow, key: str, account: ExistingAccount | None, ctx: _Context
+    row: ValidRow, key: str, account: ExistingAccount | None, ctx: PlanContext
 ) -> PlannedRow:
     if row.errors and account is not None and _password_cell_unused(row, ctx):
         # Without "overwrite passwords" an existing account's password cell is not used, so
         # it is not judged either (Google's `****`, last year's starting password).
         row.errors = ()
+    if not row.errors:
+        identity_problems(row, account, ctx)
     if row.errors:
         return PlannedRow(row, "error", account.id if account else None)
     if account is None:
@@ -276,8 +269,19 @@ def _plan_row(
         )
         return PlannedRow(row, "error", account.id)
     changes = row_changes(row, account, ctx)
+    if account.id in ctx.moved_ids and not username_free(row, key, account, ctx):
+        return PlannedRow(row, "error", account.id)
+    if account.id in ctx.moved_ids:
+        changes["username"] = (account.username, row.username)
     restore = account.archived_at is not None
     planned = PlannedRow(row, "unchanged", account.id, changes, restore, account=account)
+    if row.role == _TEACHER:
+        planned.teaches, taught_changes = teacher_taught(row, account, ctx)
+        changes.update(taught_changes)
+    else:
+        groups, change = student_groups(row, account, ctx)
+        if change:
+            planned.groups, changes["groups"] = groups, change
     if restore:
         changes["status"] = ("gearchiveerd", "actief")
     if ctx.actions.overwrite_passwords and row.values.get("password"):
@@ -288,7 +292,7 @@ def _plan_row(
     return planned
 
 
-def _password_cell_unused(row: ValidRow, ctx: _Context) -> bool:
+def _password_cell_unused(row: ValidRow, ctx: PlanContext) -> bool:
     """Whether every error of this row (of an existing account) is about its password
     cell while passwords are not overwritten. The import contract, "Passwords"."""
     if ctx.actions.overwrite_passwords:
@@ -296,7 +300,7 @@ def _password_cell_unused(row: ValidRow, ctx: _Context) -> bool:
     return all(problem.field == "password" for problem in row.errors)
 
 
-def _plan_new(row: ValidRow, key: str, ctx: _Context) -> PlannedRow:
+def _plan_new(row: ValidRow, key: str, ctx: PlanContext) -> PlannedRow:
     if key in ctx.taken:
         _error(
             row,
@@ -336,13 +340,18 @@ def _plan_new(row: ValidRow, key: str, ctx: _Context) -> PlannedRow:
     action = "add" if ctx.actions.add else "skipped"
     # (Only Excel's scientific notation can be told damaged without a stored value.)
     stamnummer = row.values.get("external_id", "") if ctx.rounded_possible else ""
-    if not ("E" in stamnummer and (why := damage_of(stamnummer, ""))):
-        return PlannedRow(row, action, set_password=True, login_card=login_card)
-    column, label = ctx.columns.get("external_id"), CHANGE_LABELS["external_id"]
-    row.add_warning(damaged_value(row.number, "external_id", column, label, "", stamnummer, why))
-    return PlannedRow(
-        row, action, set_password=True, kept_out=("external_id",), login_card=login_card
-    )
+    planned = PlannedRow(row, action, set_password=True, login_card=login_card)
+    if row.role == _TEACHER:
+        planned.teaches = teacher_taught(row, None, ctx)[0]
+    elif "groups" in ctx.mapped:
+        planned.groups = student_groups(row, None, ctx)[0]
+    if "E" in stamnummer and (why := damage_of(stamnummer, "")):
+        column, label = ctx.columns.get("external_id"), CHANGE_LABELS["external_id"]
+        row.add_warning(
+            damaged_value(row.number, "external_id", column, label, "", stamnummer, why)
+        )
+        planned.kept_out = ("external_id",)
+    return planned
 
 
 def _error(row: ValidRow, fld: str | None, code: str, message: str) -> None:

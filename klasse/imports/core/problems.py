@@ -46,6 +46,9 @@ ROW_ERROR_CODES = frozenset(
         "spreadsheet_date",
         "spreadsheet_error",
         "formula_without_value",
+        "invalid_eck_id",
+        "eck_id_taken",
+        "class_group_conflict",
     }
 )
 ROW_WARNING_CODES = frozenset(

@@ -20,6 +20,9 @@ CHANGE_LABELS = {
     "last_name": "achternaam",
     "email": "e-mailadres",
     "external_id": "stamnummer",
+    "eck_id": "ECK iD",
+    "username": "gebruikersnaam",
+    "groups": "lesgroepen",
     "role": "rol",
     "class_name": "klas",
     "programme": "opleiding",
@@ -33,7 +36,7 @@ _GUARDED = ("first_name", "infix", "last_name", "external_id")
 
 
 def row_changes(row: ValidRow, account: ExistingAccount, ctx) -> dict[str, tuple[str, str]]:
-    """{field: (old, new)} of what `row` changes of `account` (the plan's `_Context` gives
+    """{field: (old, new)} of what `row` changes of `account` (the plan's `PlanContext` gives
     the mapped fields, classes, programmes and column headers). A damaged value among the
     names and the stamnummer is left out and warned about on the row (`damaged_value`)."""
     # Runs for every row of a yearly import that lists the whole school: written out field
@@ -51,11 +54,14 @@ def row_changes(row: ValidRow, account: ExistingAccount, ctx) -> dict[str, tuple
         changes["email"] = (account.email, new)
     if (new := get("external_id")) and new != account.external_id:
         changes["external_id"] = (account.external_id, new)
+    if (new := get("eck_id")) and new != account.eck_id:
+        changes["eck_id"] = (account.eck_id, new)
     role = row.role if "role" in mapped else account.role
     if role != account.role:
         changes["role"] = (ROLE_LABELS[account.role], ROLE_LABELS[role])
     names = row.class_names
-    if names or role != account.role:
+    # A teacher's classes and groups: group_plans.teacher_taught, called by the plan.
+    if role != _TEACHER and (names or role != account.role):
         if account.role == _TEACHER:
             old_classes = _class_text(account, ctx)
         else:

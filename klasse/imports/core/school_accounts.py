@@ -19,6 +19,7 @@ from .valid_rows import username_keys
 
 LOOKUP_CHUNK = 5000
 _LINK = SchoolClass.teachers.through  # an account teaching a class
+_MEMBER = Account.groups.through  # a pupil in a group (lesgroep)
 
 
 class ExistingAccount(NamedTuple):
@@ -35,6 +36,7 @@ class ExistingAccount(NamedTuple):
     email: str
     role: str
     external_id: str
+    eck_id: str
     school_class_id: int | None
     programme_id: int | None
     archived_at: object  # as the database driver returns it; only None matters
@@ -55,7 +57,12 @@ def school_fingerprint(school_id: int) -> str:
     links = _LINK.objects.filter(schoolclass__school_id=school_id).aggregate(
         n=Count("id"), ids=Sum("id")
     )
+    members = _MEMBER.objects.filter(schoolclass__school_id=school_id).aggregate(
+        n=Count("id"), ids=Sum("id")
+    )
     text = repr(sorted(accounts.items())) + repr(sorted(links.items()))
+    if members["n"]:  # (a school without groups keeps the fingerprint it had)
+        text += repr(sorted(members.items()))
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
@@ -87,6 +94,53 @@ def load_existing(
     for account_id, class_id in links.values_list("account_id", "schoolclass_id"):
         teaching.setdefault(account_id, set()).add(class_id)
     return existing, {pk: frozenset(ids) for pk, ids in teaching.items()}, ordered
+
+
+def group_memberships(school_id: int) -> dict[int, frozenset[int]]:
+    """The groups each account of the school is a member of: {account id: class ids}."""
+    found: dict[int, set[int]] = {}
+    members = _MEMBER.objects.filter(schoolclass__school_id=school_id)
+    for account_id, class_id in members.values_list("account_id", "schoolclass_id"):
+        found.setdefault(account_id, set()).add(class_id)
+    return {pk: frozenset(ids) for pk, ids in found.items()}
+
+
+def member_group_ids(account_ids: list[int]) -> dict[int, set[int]]:
+    """The ids of the groups each of these accounts is a member of (none: not in the dict)."""
+    found: dict[int, set[int]] = {}
+    for start in range(0, len(account_ids), LOOKUP_CHUNK):
+        chunk = account_ids[start : start + LOOKUP_CHUNK]
+        for account_id, class_id in _MEMBER.objects.filter(account_id__in=chunk).values_list(
+            "account_id", "schoolclass_id"
+        ):
+            found.setdefault(account_id, set()).add(class_id)
+    return found
+
+
+def set_group_members(memberships: dict[int, set[int]]) -> None:
+    """Make each account ({id: group ids}) a member of exactly these groups."""
+    ids = list(memberships)
+    for start in range(0, len(ids), LOOKUP_CHUNK):
+        _MEMBER.objects.filter(account_id__in=ids[start : start + LOOKUP_CHUNK]).delete()
+    _MEMBER.objects.bulk_create(
+        [
+            _MEMBER(account_id=pk, schoolclass_id=c)
+            for pk, groups in memberships.items()
+            for c in groups
+        ],
+        batch_size=LOOKUP_CHUNK,
+    )
+
+
+def eck_ids_taken(eck_ids: list[str]) -> set[str]:
+    """Those of `eck_ids` that an account anywhere on the platform has (the caller asks
+    only for ECK iDs that none of the school's own accounts has: each hit is another
+    school's, which is never named)."""
+    taken: set[str] = set()
+    for start in range(0, len(eck_ids), LOOKUP_CHUNK):
+        chunk = eck_ids[start : start + LOOKUP_CHUNK]
+        taken.update(Account.objects.filter(eck_id__in=chunk).values_list("eck_id", flat=True))
+    return taken
 
 
 def taken_elsewhere(keys: list[str]) -> set[str]:

@@ -182,6 +182,17 @@ class ValidRows(list):
         return [self._columns[fld] for fld in wanted]
 
 
+def column_of(rows: list[ValidRow], name: str) -> list[str]:
+    """The values of one field, a list in the order of the rows ("" where empty)."""
+    if isinstance(rows, ValidRows):
+        try:
+            (values,) = rows.columns((name,))
+            return values
+        except (KeyError, ValueError):
+            pass
+    return [row.values.get(name, "") for row in rows]
+
+
 @cache
 def _dict_maker(fields: tuple[str, ...]):
     """A function that makes {field: value} of a tuple of values in `fields` order: a dict

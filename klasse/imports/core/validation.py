@@ -20,7 +20,9 @@ from klasse.accounts.rules import (
     REQUIRED_NAMES,
     ROW_MESSAGES,
     class_names_of,
+    eck_id_problem,
     email_problem,
+    group_names_of,
     mojibake_repaired,
     name_text,
     normalise_email,
@@ -69,6 +71,8 @@ def validate_rows(table: Table, mapping: dict[str, str | None]) -> ValidRows:
         rows.username_keys = username_keys(usernames)
         rows.username_set = set(rows.username_keys)
         marked = _mark_duplicates(rows, rows.username_keys, columns, rows.username_set)
+        if "eck_id" in positions:
+            marked = _mark_duplicate_eck_ids(rows, columns) or marked
         rows.clean_students = students_only and not marked
     return rows
 
@@ -117,6 +121,8 @@ def _validate_row(number, cells, extra_cells, positions, columns) -> ValidRow:
     _check_role_class_programme(check)
     _check_email(check)
     _check_password(check)
+    _check_eck_id(check)
+    _check_groups(check)
     return check.row
 
 
@@ -273,6 +279,61 @@ def _check_password(check: _RowChecker) -> None:
         words = Worded({"nl": " ".join(reasons), "en": english})
         check.broken("password", "weak_password", reasons=words)
         check.row.values["password"] = ""
+
+
+def _check_eck_id(check: _RowChecker) -> None:
+    value = check.row.values.get("eck_id", "")
+    if value and not _has_error(check, "eck_id") and eck_id_problem(value):
+        check.broken("eck_id", "invalid_eck_id", value=value)
+        check.row.values["eck_id"] = ""
+
+
+def _check_groups(check: _RowChecker) -> None:
+    value = check.row.values.get("groups", "")
+    if not value or _has_error(check, "groups"):
+        return
+    limit = MAX_LENGTHS["class_name"]
+    for name in group_names_of(value):
+        if len(name) > limit:
+            check.broken("groups", "too_long", "group_name_too_long", value=name, max=limit)
+            check.row.values["groups"] = ""
+            return
+
+
+def _mark_duplicate_eck_ids(rows: list[ValidRow], columns: dict[str, str]) -> bool:
+    """Give every row whose ECK iD another row has too the error `duplicate_in_file`;
+    whether there were. An ECK iD is one person (the ECK iD standard)."""
+    try:
+        (eck_ids,) = rows.columns(("eck_id",))
+    except (AttributeError, ValueError):  # not every row clean: their values
+        eck_ids = [row.values.get("eck_id", "") for row in rows]
+    filled = [e for e in eck_ids if e]
+    if len(set(filled)) == len(filled):
+        return False
+    by_id: dict[str, list[ValidRow]] = {}
+    for eck_id, row in zip(eck_ids, rows, strict=True):
+        if eck_id:
+            by_id.setdefault(eck_id, []).append(row)
+    column = columns.get("eck_id")
+    for same in by_id.values():
+        if len(same) < 2:
+            continue
+        numbers = ", ".join(str(r.number) for r in same)
+        for row in same:
+            row.add_error(
+                Problem(
+                    row.number,
+                    column,
+                    "eck_id",
+                    "error",
+                    "duplicate_in_file",
+                    f"Rij {row.number}, kolom '{column}': hetzelfde ECK iD staat meer dan "
+                    f"eens in het bestand (rijen {numbers}). Een ECK iD hoort bij één "
+                    "leerling of docent: verbeter het in de leerlingadministratie of "
+                    "verwijder de dubbele rij.",
+                )
+            )
+    return True
 
 
 def _mark_duplicates(
