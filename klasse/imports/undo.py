@@ -20,93 +20,37 @@ who are teachers again without their classes).
 
 from __future__ import annotations
 
-import hashlib
-import json
-from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from klasse.accounts.audit import Action, audit_record
-from klasse.accounts.models import Account, Role, School, SchoolClass
+from klasse.accounts.models import Account, School
 
 from .account_log import SHOWN, Names, log_undo_accounts
-from .core.school_accounts import (
-    member_group_ids,
-    set_group_members,
-    teacher_class_ids,
-    teachers_unlink,
-)
 from .models import ImportRun
+from .undo_classes import (
+    classes_gone,
+    undo_created_classes,
+    undo_group_members,
+    undo_teacher_classes,
+    unlink_or_name,
+)
+from .undo_result import CHUNK, Kept, UndoRefused, UndoResult, accounts_of
 from .undo_signals import changed_since
 
 UNDO_DAYS = 30
-Link = SchoolClass.teachers.through
-Member = Account.groups.through  # a pupil in a group
-CHUNK = 2000
 # What the import records per updated account (account_values.UPDATE_FIELDS, and the
 # password's hash where it set one), by the names the audit log shows.
 FIELD_NAMES = SHOWN
-_NAMES_KEPT = 200  # usernames stored per list in the log; the counts are always complete
-
-
-class UndoRefused(Exception):
-    """This run cannot be undone (any more); the message says why, in Dutch."""
-
-
-@dataclass
-class Kept:
-    """An account the undo left alone (or some of its fields) because someone changed it
-    after the import."""
-
-    username: str
-    name: str
-    # field names as in klasse.accounts.audit.FIELD_LABELS, or KEPT_REASONS keys
-    fields: list[str]
 
 
 class _Preview(Exception):  # noqa: N818 - not an error: rolls the preview back
     def __init__(self, result: UndoResult) -> None:
         self.result = result
-
-
-@dataclass
-class UndoResult:
-    removed: list[str] = field(default_factory=list)  # added, nothing done with since: deleted
-    restored: list[str] = field(default_factory=list)  # archived by the import: active again
-    reverted: list[str] = field(default_factory=list)  # fields set back
-    kept: list[Kept] = field(default_factory=list)
-    missing: int = 0  # accounts the import touched that no longer exist
-    classes_lost: list[str] = field(default_factory=list)  # teachers again, without classes
-    classes_removed: list[str] = field(default_factory=list)  # created by the import, empty
-    # {"username", "name", "changes": {field: [now, back]}} per account set back
-    changes: list[dict] = field(default_factory=list)
-    names: dict[str, str] = field(default_factory=dict)  # username → name, removed/restored
-    # Set on a confirmation: what happened differs from the preview the administrator saw.
-    differs: bool = False
-    kept_since_preview: list[str] = field(default_factory=list)  # usernames
-
-    def digest(self) -> str:
-        """A fingerprint of everything the undo does, to compare a preview with what a
-        confirmation found (hex sha256)."""
-        shown = {
-            key: value
-            for key, value in asdict(self).items()
-            if key not in ("differs", "kept_since_preview")
-        }
-        return hashlib.sha256(json.dumps(shown, sort_keys=True).encode()).hexdigest()
-
-    def as_dict(self) -> dict:
-        data = asdict(self)
-        for name in ("removed", "restored", "reverted", "classes_removed", "changes"):
-            data[f"{name}_count"] = len(data[name])
-            data[name] = data[name][:_NAMES_KEPT]
-        del data["names"]  # for the preview only: the log keeps no names of removed people
-        data["archived_count"] = 0  # (runs undone before: used accounts were archived)
-        return data
 
 
 def undo_refusal(run: ImportRun, *, now: datetime | None = None) -> str | None:
@@ -181,11 +125,11 @@ def _undo(run: ImportRun) -> UndoResult:
     _undo_archived(run.school_id, changes.get("archived", []), finished, now, result)
     roles = _undo_updated(run.school_id, changes.get("updated", []), finished, now, names, result)
     if undo_is_complete(changes):
-        _undo_teacher_classes(run.school_id, changes["teacher_classes"], roles, names, result)
+        undo_teacher_classes(run.school_id, changes["teacher_classes"], roles, names, result)
     else:
-        _unlink_or_name(run.school_id, roles, result)
-    _undo_group_members(run.school_id, changes.get("group_members", []), result)
-    _undo_created_classes(run.school_id, changes.get("created_classes", []), result)
+        unlink_or_name(run.school_id, roles, result)
+    undo_group_members(run.school_id, changes.get("group_members", []), result)
+    undo_created_classes(run.school_id, changes.get("created_classes", []), result)
     result.reverted.sort()
     result.changes.sort(key=lambda c: c["username"].casefold())
     result.kept.sort(key=lambda kept: kept.username.casefold())
@@ -210,11 +154,6 @@ def _finish(run: ImportRun, actor: Account, result: UndoResult) -> None:
     log_undo_accounts(run=run, actor=actor, result=result, at=now)
 
 
-def _accounts(school_id: int, ids: list[int]):
-    for start in range(0, len(ids), CHUNK):
-        yield from Account.objects.filter(school_id=school_id, pk__in=ids[start : start + CHUNK])
-
-
 def _undo_added(school_id: int, ids: list[int], finished, result: UndoResult) -> None:
     """Nothing done with it since the import: removed. Edited, a password given or
     chosen, a login card printed, logged in, changed by a later import: kept as it is,
@@ -222,7 +161,7 @@ def _undo_added(school_id: int, ids: list[int], finished, result: UndoResult) ->
     remove = []
     found = 0
     since = changed_since(school_id, ids, finished)
-    for account in _accounts(school_id, ids):
+    for account in accounts_of(school_id, ids):
         found += 1
         reasons = list(since.get(account.pk, []))
         if account.last_login is not None:
@@ -244,7 +183,7 @@ def _undo_archived(school_id: int, ids: list[int], finished, now, result: UndoRe
     means someone decided that since: left alone. Already active again: nothing to do."""
     restore = []
     found = 0
-    for account in _accounts(school_id, ids):
+    for account in accounts_of(school_id, ids):
         found += 1
         if account.archived_at is None:
             continue
@@ -275,8 +214,8 @@ def _undo_updated(
     found = 0
     # A class removed by hand since (it was left empty) cannot be set back: someone
     # changed that after the import, so the account keeps its class and is named.
-    gone = _classes_gone(school_id, updated)
-    for account in _accounts(school_id, list(by_id)):
+    gone = classes_gone(school_id, updated)
+    for account in accounts_of(school_id, list(by_id)):
         found += 1
         entry = by_id[account.pk]
         before, after = entry.get("before", {}), entry.get("after", {})
@@ -315,26 +254,6 @@ def _undo_updated(
     return roles
 
 
-def _classes_gone(school_id: int, updated: list[dict]) -> set[int]:
-    """The classes that updated accounts were in before the import and that no longer
-    exist (removed by an administrator since, `klasse.accounts.classes`)."""
-    wanted = list(
-        {
-            e["before"]["school_class_id"]
-            for e in updated
-            if e.get("before", {}).get("school_class_id")
-        }
-    )
-    existing: set[int] = set()
-    for start in range(0, len(wanted), CHUNK):
-        existing.update(
-            SchoolClass.objects.filter(
-                school_id=school_id, pk__in=wanted[start : start + CHUNK]
-            ).values_list("pk", flat=True)
-        )
-    return set(wanted) - existing
-
-
 def _password_used(account: Account, since: dict[int, list[str]], finished) -> list[str]:
     """Why a password the import set must stay: its owner logged in after the import (with
     it: the one from before no longer worked), or it was printed on a login card."""
@@ -346,110 +265,9 @@ def _password_used(account: Account, since: dict[int, list[str]], finished) -> l
     return reasons
 
 
-def _unlink_or_name(school_id: int, roles: dict[int, str], result: UndoResult) -> None:
-    """A run that did not record teachers' classes: back to student → no classes; back to
-    teacher → named, because the classes the import removed are not known."""
-    teachers_unlink([pk for pk, role in roles.items() if role == Role.STUDENT])
-    teachers = [pk for pk, role in roles.items() if role == Role.TEACHER]
-    result.classes_lost = sorted(a.username for a in _accounts(school_id, teachers))
-
-
-def _undo_teacher_classes(
-    school_id: int, recorded: list[dict], roles: dict[int, str], names: Names, result: UndoResult
-) -> None:
-    """Back to student → no classes. A teacher whose classes are still the ones the import
-    left gets the ones from before back (those that still exist); classes changed since
-    stay, and the account is named."""
-    students = {pk for pk, role in roles.items() if role == Role.STUDENT}
-    teachers_unlink(list(students))
-    entries = {e["id"]: e for e in recorded if e["id"] not in students}
-    now_linked = teacher_class_ids(list(entries))
-    wanted = list({pk for e in entries.values() for pk in e["before"]})
-    still_there = set()
-    for start in range(0, len(wanted), CHUNK):
-        classes = SchoolClass.objects.filter(
-            school_id=school_id, pk__in=wanted[start : start + CHUNK]
-        )
-        still_there.update(classes.values_list("pk", flat=True))
-    kept = {k.username: k for k in result.kept}
-    relink, links = [], []
-    reverted = set(result.reverted)
-    for account in _accounts(school_id, list(entries)):
-        entry = entries[account.pk]
-        if now_linked.get(account.pk, set()) != set(entry["after"]):
-            if account.username in kept:
-                kept[account.username].fields.append("classes")
-            else:
-                result.kept.append(Kept(account.username, account.full_name, ["classes"]))
-        elif account.role == Role.TEACHER:
-            relink.append(account.pk)
-            back = [pk for pk in entry["before"] if pk in still_there]
-            links += [Link(account_id=account.pk, schoolclass_id=pk) for pk in back]
-            reverted.add(account.username)
-            shown = [names.classes(entry["after"]), names.classes(back)]
-            _note_change(result, account, "classes", shown)
-    teachers_unlink(relink)
-    Link.objects.bulk_create(links, batch_size=CHUNK)
-    result.reverted = list(reverted)
-
-
 def _username_in_use(username: str, account_id: int) -> bool:
     """Whether another account on the platform has this username now (any case)."""
     return Account.objects.filter(username__iexact=username).exclude(pk=account_id).exists()
-
-
-def _undo_group_members(school_id: int, recorded: list[dict], result: UndoResult) -> None:
-    """A pupil whose groups are still the ones the import left gets the ones from before
-    back (those that still exist); groups changed since stay, and the account is named."""
-    entries = {e["id"]: e for e in recorded}
-    if not entries:
-        return
-    now_in = member_group_ids(list(entries))
-    wanted = list({pk for e in entries.values() for pk in e["before"]})
-    still_there = set(
-        SchoolClass.objects.filter(school_id=school_id, pk__in=wanted).values_list("pk", flat=True)
-    )
-    kept = {k.username: k for k in result.kept}
-    restore: dict[int, set[int]] = {}
-    reverted = set(result.reverted)
-    for account in _accounts(school_id, list(entries)):
-        entry = entries[account.pk]
-        if now_in.get(account.pk, set()) != set(entry["after"]):
-            if account.username in kept:
-                kept[account.username].fields.append("groups")
-            else:
-                result.kept.append(Kept(account.username, account.full_name, ["groups"]))
-            continue
-        restore[account.pk] = {pk for pk in entry["before"] if pk in still_there}
-        reverted.add(account.username)
-    set_group_members(restore)
-    result.reverted = list(reverted)
-
-
-def _undo_created_classes(school_id: int, ids: list[int], result: UndoResult) -> None:
-    """The classes the import created that nobody is in and nobody teaches any more
-    (archived accounts count: they keep their class): removed. Others stay."""
-    for start in range(0, len(ids), CHUNK):
-        empty = SchoolClass.objects.filter(
-            ~Exists(Account.objects.filter(school_class_id=OuterRef("pk"))),
-            ~Exists(Link.objects.filter(schoolclass_id=OuterRef("pk"))),
-            ~Exists(Member.objects.filter(schoolclass_id=OuterRef("pk"))),
-            school_id=school_id,
-            pk__in=ids[start : start + CHUNK],
-        )
-        result.classes_removed += empty.values_list("name", flat=True)
-        empty.delete()
-    result.classes_removed.sort(key=str.casefold)
-
-
-def _note_change(result: UndoResult, account: Account, name: str, shown: list[str]) -> None:
-    by_username = {c["username"]: c for c in result.changes}  # (only teachers get here)
-    if account.username in by_username:
-        by_username[account.username]["changes"][name] = shown
-        return
-    result.changes.append(
-        {"username": account.username, "name": account.full_name, "changes": {name: shown}}
-    )
 
 
 def _jsonable(value):

@@ -30,6 +30,7 @@ from tests.security.walk import (
     TEACHER_PAGES,
     Endpoint,
     endpoints,
+    names_a_class_object,
     names_an_object,
     snapshot,
     url_for,
@@ -142,7 +143,7 @@ def _visit(persona: str, client: Client, endpoint: Endpoint, path: str) -> list[
             if status not in (404, 405):
                 found.append(f"GET → {status}: {why}")
             post_is((404,), why)
-        elif names_an_object(endpoint) and status not in (403, 404, 405):
+        elif names_a_class_object(endpoint) and status not in (403, 404, 405):
             found.append(f"GET → {status}: an object of a class she does not teach")
         found += [f"Tess sees {t!r}" for t in CLASS_TRACES if t in body + location]
     elif persona == "tom" and endpoint.plain_name in TEACHER_PAGES and status not in (200, 405):

@@ -142,6 +142,12 @@ def names_an_object(endpoint: Endpoint) -> bool:
     return bool(set(endpoint.converters) - {"uidb64", "token"})
 
 
+def names_a_class_object(endpoint: Endpoint) -> bool:
+    """Whether the URL names something of one class (a class, a student, an import...),
+    not only a subject of the school (`vak`), which every teacher of the school opens."""
+    return bool(set(endpoint.converters) - {"uidb64", "token", "vak"})
+
+
 def snapshot() -> tuple:
     """Row counts of every table (sessions aside: a visit may start one), the newest change
     to an account, and every import run's status."""

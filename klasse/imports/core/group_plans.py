@@ -14,6 +14,7 @@ from klasse.accounts.rules import group_names_of
 
 from .problems import Problem
 from .school_accounts import ExistingAccount, group_memberships
+from .texts import say
 from .valid_rows import ValidRow, ValidRows, column_of
 
 KLAS, GROEP = ClassKind.CLASS.value, ClassKind.GROUP.value
@@ -65,17 +66,27 @@ def kind_problem(row: ValidRow, ctx) -> Problem | None:
     for name in row.class_names:
         found = ctx.classes.get(name.lower())
         if found and ctx.kinds.get(found[0]) == GROEP:
-            return _conflict(row, ctx, "class_name", found[1], "een lesgroep", "klas")
+            return _conflict(row, ctx, "class_name", found[1], _GROUP_AS_CLASS)
     for name in row_groups(row):
         found = ctx.classes.get(name.lower())
         if (found and ctx.kinds.get(found[0], KLAS) == KLAS) or name.lower() in ctx.file_conflicts:
-            return _conflict(
-                row, ctx, "groups", found[1] if found else name, "een klas", "lesgroep"
-            )
+            return _conflict(row, ctx, "groups", found[1] if found else name, _CLASS_AS_GROUP)
     return None
 
 
-def _conflict(row: ValidRow, ctx, field: str, name: str, is_a: str, used_as: str) -> Problem:
+_GROUP_AS_CLASS = (
+    "Rij %(row)s, kolom '%(column)s': '%(name)s' is op je school een lesgroep, maar staat hier "
+    "als klas. Een naam is een klas (stamgroep) of een lesgroep, niet allebei: verbeter de "
+    "naam in het bestand of in je administratie."
+)
+_CLASS_AS_GROUP = (
+    "Rij %(row)s, kolom '%(column)s': '%(name)s' is op je school een klas, maar staat hier "
+    "als lesgroep. Een naam is een klas (stamgroep) of een lesgroep, niet allebei: verbeter "
+    "de naam in het bestand of in je administratie."
+)
+
+
+def _conflict(row: ValidRow, ctx, field: str, name: str, template: str) -> Problem:
     column = ctx.columns.get(field, field)
     return Problem(
         row.number,
@@ -83,9 +94,7 @@ def _conflict(row: ValidRow, ctx, field: str, name: str, is_a: str, used_as: str
         field,
         "error",
         "class_group_conflict",
-        f"Rij {row.number}, kolom '{column}': '{name}' is op je school {is_a}, maar staat "
-        f"hier als {used_as}. Een naam is een klas (stamgroep) of een lesgroep, niet allebei: "
-        "verbeter de naam in het bestand of in je administratie.",
+        say(template, row=row.number, column=column, name=name),
     )
 
 

@@ -19,6 +19,7 @@ from operator import ne
 from .group_plans import kind_problem
 from .problems import Problem
 from .school_accounts import ExistingAccount, eck_ids_taken, full_name
+from .texts import say
 from .valid_rows import ValidRow, column_of
 
 
@@ -144,8 +145,12 @@ def identity_problems(row: ValidRow, account: ExistingAccount | None, ctx):
             row,
             None,
             "duplicate_in_file",
-            f"Rij {row.number}: de rijen {numbers} horen bij hetzelfde account (op ECK iD, "
-            "stamnummer of gebruikersnaam). Houd één rij per leerling of docent over.",
+            say(
+                "Rij %(row)s: de rijen %(rows)s horen bij hetzelfde account (op ECK iD, "
+                "stamnummer of gebruikersnaam). Houd één rij per leerling of docent over.",
+                row=row.number,
+                rows=numbers,
+            ),
         )
     eck_id = row.values.get("eck_id") if ctx.taken_eck_ids else None
     if eck_id and eck_id in ctx.taken_eck_ids and (account is None or account.eck_id != eck_id):
@@ -153,10 +158,13 @@ def identity_problems(row: ValidRow, account: ExistingAccount | None, ctx):
             row,
             "eck_id",
             "eck_id_taken",
-            f"Rij {row.number}: het ECK iD van deze rij hoort al bij een account op een andere "
-            "plek van het platform. Controleer in je leerlingadministratie of het ECK iD "
-            "klopt; is de leerling van school gewisseld, vraag dan de beheerder van het "
-            "platform om het oude account te archiveren.",
+            say(
+                "Rij %(row)s: het ECK iD van deze rij hoort al bij een account op een andere "
+                "plek van het platform. Controleer in je leerlingadministratie of het ECK iD "
+                "klopt; is de leerling van school gewisseld, vraag dan de beheerder van het "
+                "platform om het oude account te archiveren.",
+                row=row.number,
+            ),
         )
     # (kinds holds the school's groups: most schools have none, nor a lesgroepen column)
     if ("groups" in ctx.mapped or ctx.kinds) and (problem := kind_problem(row, ctx)):
@@ -169,18 +177,24 @@ def username_free(row: ValidRow, key: str, account: ExistingAccount, ctx) -> boo
     (`username_taken`)."""
     other = ctx.school_accounts.get(key)
     if other is not None and other.id != account.id:
-        where = f"bij een ander account van je school ({full_name(other)})"
+        where = say("bij een ander account van je school (%(name)s)", name=full_name(other))
     elif key in ctx.taken:
-        where = "op het platform"
+        where = say("op het platform")
     else:
         return True
     _error(
         row,
         "username",
         "username_taken",
-        f"Rij {row.number}: dit is het account '{account.username}' (herkend aan ECK iD of "
-        f"stamnummer), maar de nieuwe gebruikersnaam '{row.username}' is al in gebruik "
-        f"{where}. Kies een andere gebruikersnaam.",
+        say(
+            "Rij %(row)s: dit is het account '%(account)s' (herkend aan ECK iD of "
+            "stamnummer), maar de nieuwe gebruikersnaam '%(username)s' is al in gebruik "
+            "%(where)s. Kies een andere gebruikersnaam.",
+            row=row.number,
+            account=account.username,
+            username=row.username,
+            where=where,
+        ),
     )
     return False
 

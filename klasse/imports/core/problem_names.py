@@ -33,6 +33,9 @@ PROBLEM_NAMES = {
     "spreadsheet_date": _("Excel maakte er een datum van"),
     "spreadsheet_error": _("Excel-foutwaarde in een cel"),
     "formula_without_value": _("Formule zonder uitkomst"),
+    "invalid_eck_id": _("Ongeldig ECK iD"),
+    "eck_id_taken": _("ECK iD hoort bij een ander account"),
+    "class_group_conflict": _("Klas en lesgroep met dezelfde naam"),
     # Row warnings: the row is imported all the same.
     "repaired_text": _("Tekst hersteld"),
     "suspect_characters": _("Vreemde tekens in een naam"),
