@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from klasse.imports.core.code_pages import CODE_PAGES
 from klasse.imports.core.csv_text import DELIMITERS
+from klasse.imports.core.formulas import unescape_formulas
 from klasse.imports.core.reading import read_table
 
 # Not NUL, and not Ctrl-Z: after the last value it is DOS's end-of-file mark, and ends the
@@ -57,6 +58,12 @@ def _assume_plain_text_start(headers: list[str]) -> None:
     assume(not headers[0].startswith(("GIF8", "Rar!", "MZ", "%PDF", "<", "7z")))
 
 
+def _assume_no_formula_escape(rows: list[list[str]]) -> None:
+    # A cell such as `'=1` or `a;'@` is how an export escapes a formula (formulas.py), and
+    # is read back without that `'` on purpose (tests/exports/test_formula_split.py).
+    assume(all(unescape_formulas(cell) == cell for row in rows for cell in row))
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     table=tables(ANY_TEXT),
@@ -68,6 +75,7 @@ def test_any_unicode_table_reads_back_identical(
 ) -> None:
     headers, rows = table
     _assume_plain_text_start(headers)
+    _assume_no_formula_escape([headers, *rows])
     result = read_table(_write(headers, rows, delimiter).encode(encoding), "tabel.csv")
     assert (result.encoding, result.delimiter) == (encoding, delimiter)
     assert result.headers == headers
