@@ -1,8 +1,7 @@
 """Plan an import against the school's accounts: what is added, changed, archived, skipped.
 
 The plan is what the preview shows and exactly what `apply_plan` writes. It carries a
-fingerprint of the school's accounts so that a stale plan is never applied.
-"""
+fingerprint of the school's accounts so that a stale plan is never applied."""
 
 from __future__ import annotations
 
@@ -76,6 +75,7 @@ class Plan:
     archive: list[ArchivedAccount]
     active_students: int
     fingerprint: str
+    school_brin: str = ""  # EDEXML: stored with a school without one when applied
 
     @property
     def mass_archive(self) -> bool:
@@ -107,9 +107,11 @@ def make_plan(
     actions: Actions,
     mapped_fields: set[str],
     columns: dict[str, str] | None = None,
+    login_sheets: bool = False,
 ) -> Plan:
     """1. load the school's accounts once; 2. decide each row; 3. find whom to archive.
-    `columns` names each field's header for the plan's own messages."""
+    `columns`: each field's header, for messages. `login_sheets` (EDEXML): a new account
+    needs no password or e-mail address (the administrator prints inlogkaartjes)."""
     fingerprint = school_fingerprint(school.pk)
     with gc_paused():  # see reading.gc_paused: accounts and planned rows have no cycles
         existing, teaching, ordered = load_existing(school.pk)
@@ -147,6 +149,7 @@ def make_plan(
             teaching,
             columns or {},
             _rounded_possible(rows),
+            login_sheets=login_sheets,
         )
         planned = _plan_rows(rows, keys, existing, context)
         archive = []
@@ -202,6 +205,7 @@ class _Context:
     columns: dict[str, str]  # field → the header of its column, for messages
     # False when no stamnummer can be Excel's rounded notation (no "E" in the column).
     rounded_possible: bool = True
+    login_sheets: bool = False
 
 
 def _plan_rows(
@@ -350,7 +354,7 @@ def _plan_new(row: ValidRow, key: str, ctx: _Context) -> PlannedRow:
             "school ervoor.",
         )
         return PlannedRow(row, "error")
-    if not row.values.get("password") and not row.values.get("email"):
+    if not (row.values.get("password") or row.values.get("email") or ctx.login_sheets):
         _error(
             row,
             None,
