@@ -77,7 +77,3 @@ def edex_options_remember(*, school: School, options: EdexOptions) -> None:
     found.programmes = {**found.programmes, **options.programmes}
     found.username_pattern = options.username_pattern or found.username_pattern
     found.save()
-
-
-def edex_options_dict(options: EdexOptions) -> dict:
-    return {"programmes": options.programmes, "username_pattern": options.username_pattern}
