@@ -64,7 +64,7 @@ def test_edexml_is_read_by_its_content_with_klasses_fields_as_headers():
     assert sum(g[2] for g in info["groups"]) == len(pupils)
     assert info["composed_groups"] == ["Plusklas", "Taalgroep NT2"]
     first = dict(zip(table.headers, pupils[0].cells, strict=True))
-    assert first["eck_id"].startswith("https://ketenid.nl/201703/")
+    assert first["eck_id"].startswith("https://id.school/LL_")
     assert first["external_id"] == "4001" and first["class_name"] == "1-2a"
     assert first["programme"] in ("groep 1", "groep 2")
     # Teachers teach their groups; the samengestelde groepen are groups beside the class.
