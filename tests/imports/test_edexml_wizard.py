@@ -123,3 +123,44 @@ def test_bsn_and_birth_dates_are_nowhere_after_an_import(admin, school_a, caplog
             )
             database = (cursor.fetchone()[0] or "").encode()
     assert not [s for s in secrets if s.encode() in database]
+
+
+def test_the_fixup_file_of_an_edexml_file_reads_back_as_a_csv(admin, school_a):
+    from klasse.imports.core.mapping import suggest_mapping
+    from klasse.imports.core.reading import read_table
+
+    run = uploaded(admin, (HERE / "voortgezet.xml").read_bytes(), "EDEX.XML")
+    _choose(admin, run)  # no programmes chosen: every pupil is an error
+    response = admin.get(reverse("imports:fixup_csv", args=[run.pk]))
+    content = b"".join(response.streaming_content)
+    table = read_table(content, "fouten.csv")
+    assert table.headers[:4] == ["achternaam", "tussenvoegsel", "voornaam", "gebruikersnaam"]
+    mapping = suggest_mapping(table.headers)
+    assert {mapping[h] for h in ("achternaam", "tussenvoegsel", "klas", "opleiding")} == {
+        "last_name",
+        "infix",
+        "class_name",
+        "programme",
+    }
+    assert "jaargroep" in table.rows[0].cells[-1]
+
+
+def test_an_edexml_import_is_in_the_history_and_can_be_undone(admin, alice, school_a):
+    from klasse.imports.undo import import_undo
+
+    run = uploaded(admin, (HERE / "EDEX.XML").read_bytes(), "EDEX.XML")
+    _choose(admin, run)
+    importeer(admin, run)
+    run.refresh_from_db()
+    added = run.counts["add"]
+    assert run.status == "done" and added > 190
+    assert run.report["file"]["format"] == "edexml"
+    page = admin.get(reverse("history:detail", args=[run.pk])).content.decode()
+    assert "EDEX.XML" in page
+    result = import_undo(run=run, actor=alice)
+    assert len(result.removed) + len(result.archived) == added
+    assert (
+        not Account.objects.filter(school=school_a, archived_at__isnull=True)
+        .exclude(pk=alice.pk)
+        .exists()
+    )

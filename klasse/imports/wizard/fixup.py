@@ -15,9 +15,13 @@ from openpyxl.styles import Font
 
 from klasse.exports.columns import escape_formula
 
+from ..core.mapping import LABELS
 from ..core.pipeline import Prepared
 
 PROBLEM_HEADER = "probleem"
+# An EDEXML table's headers are field names: the fix-up file names them as the template
+# does, so that it is read back as a CSV file without choosing a column.
+_EDEX_LABELS = {**LABELS, "eck_id": "ECK iD", "groups": "lesgroepen"}
 
 
 def fixup_rows(prepared: Prepared) -> tuple[list[str], list[list[str]]]:
@@ -28,7 +32,10 @@ def fixup_rows(prepared: Prepared) -> tuple[list[str], list[list[str]]]:
         for row in prepared.table.rows
         if row.number in errors
     ]
-    return [*prepared.table.headers, PROBLEM_HEADER], rows
+    headers = prepared.table.headers
+    if prepared.table.format == "edexml":
+        headers = [_EDEX_LABELS.get(header, header) for header in headers]
+    return [*headers, PROBLEM_HEADER], rows
 
 
 def fixup_csv(headers: list[str], rows: list[list[str]]) -> bytes:
