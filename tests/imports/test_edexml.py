@@ -362,3 +362,15 @@ def test_the_command_line_says_wrong_school(primary, capsys):
         capsys, str(HERE / "andere-school.xml"), "--school", primary.slug, "--add", "--json"
     )
     assert code == 1 and json.loads(out)["error"]["code"] == "wrong_school"
+
+
+def test_the_mass_archive_guard_holds_for_edexml_files(primary):
+    run_import(EDEX.read_bytes(), "EDEX.XML", school=primary, actions=Actions(add=True))
+    everyone = Actions(add=True, update=True, archive=True)
+    with pytest.raises(FileProblem) as found:  # another file of the same school: archive all
+        run_import(_data("voortgezet.xml"), "v.xml", school=primary, actions=everyone)
+    assert found.value.code == "mass_archive_needs_confirmation"
+    assert (
+        Account.objects.filter(school=primary, archived_at__isnull=True).count()
+        == len(_pupils("EDEX.XML")) + 8
+    )

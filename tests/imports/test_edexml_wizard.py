@@ -39,6 +39,7 @@ def test_the_summary_replaces_the_mapping_and_shows_what_the_file_holds(admin, s
     assert "Inhoud van het bestand" in page and "Koppel kolommen</h1>" not in page
     assert "2025-2026" in page and "12AB" in page
     assert "deze wordt bij de import bewaard" in page  # school_a has no BRIN yet
+    assert 'id="andere-school"' not in page
     for group in ("1-2a", "1-2b", "8"):
         assert f'<th scope="row">{group}</th>' in page
     assert "Plusklas" in page
@@ -84,6 +85,8 @@ def test_an_edexml_import_through_the_wizard_stores_the_brin_and_keeps_choices(a
 def test_another_schools_file_is_refused_at_the_preview(admin, school_a):
     School.objects.filter(pk=school_a.pk).update(brin="12AB")
     run = uploaded(admin, (HERE / "andere-school.xml").read_bytes(), "EDEX.XML")
+    summary = admin.get(reverse("imports:mapping", args=[run.pk])).content.decode()
+    assert 'id="andere-school"' in summary and "99ZZ" in summary
     _choose(admin, run)
     response = admin.get(reverse("imports:preview", args=[run.pk]), follow=True)
     page = response.content.decode()

@@ -44,6 +44,7 @@ def edex_summary(request: HttpRequest, run: ImportRun) -> HttpResponse:
         "info": info,
         "pupils": sum(group.pupils for group in info.groups),
         "brin_new": not run.school.brin and bool(info.brin),
+        "brin_other": bool(run.school.brin and info.brin and run.school.brin.upper() != info.brin),
         "form": form,
         "errors": form.non_field_errors() if form.is_bound else [],
         "tools_tab": "import",
