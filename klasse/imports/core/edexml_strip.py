@@ -9,6 +9,7 @@ from __future__ import annotations
 from xml.sax.saxutils import escape, quoteattr
 
 from .edexml import EDEX_HEADERS, EdexInfo, looks_like_edexml, read_edexml
+from .reading import read_table
 
 _AT = {name: index for index, name in enumerate(EDEX_HEADERS)}
 
@@ -19,9 +20,7 @@ def strip_upload(data: bytes, file_name: str, *, max_rows: int, max_bytes: int) 
     before anything is parsed)."""
     if not looks_like_edexml(data):
         return data
-    if len(data) > max_bytes:
-        from .reading import read_table  # its message for an oversized file
-
+    if len(data) > max_bytes:  # refused by read_table with its message, before parsing
         read_table(data, file_name, max_bytes=max_bytes)
     rows, info = read_edexml(data, file_name, max_rows=max_rows)
     return stripped(rows, info)
