@@ -374,3 +374,9 @@ def test_the_mass_archive_guard_holds_for_edexml_files(primary):
         Account.objects.filter(school=primary, archived_at__isnull=True).count()
         == len(_pupils("EDEX.XML")) + 8
     )
+
+
+def test_an_edex_root_with_a_namespace_is_read_all_the_same():
+    data = EDEX.read_bytes().replace(b"<EDEX>", b'<EDEX xmlns="urn:example:edex">', 1)
+    table = read_table(data, "EDEX.XML")
+    assert table.format == "edexml" and len(table.rows) == len(_pupils("EDEX.XML")) + 8

@@ -154,8 +154,9 @@ def read_edexml(data: bytes, file_name: str, *, max_rows: int) -> tuple[list, Ed
 
 def _payload(root: Element, file_name: str) -> tuple[Element, str]:
     """The element that holds `school`, `groepen`, `leerlingen`…: the root `EDEX`, or the
-    UWLR `leerlinggegevens` (bare, or in a SOAP envelope's Body)."""
-    if root.tag == "EDEX":
+    UWLR `leerlinggegevens` (bare, or in a SOAP envelope's Body). The standard's `EDEX` has
+    no namespace; one that has one anyway is read all the same."""
+    if _split(root.tag)[1] == "EDEX":
         return root, "edex"
     namespace, name = _split(root.tag)
     if namespace in _SOAP_NAMESPACES and name == "Envelope":
