@@ -25,7 +25,7 @@ from .core.planning import Actions
 from .core.problems import FileProblem
 from .core.reading import Table
 
-ACCEPT = ".csv,.txt,.xlsx"
+ACCEPT = ".csv,.txt,.xlsx,.xml"
 ENCODING_CHOICES = [
     ("utf-8", "UTF-8"),
     ("utf-8-sig", _("UTF-8 met BOM")),

@@ -34,6 +34,9 @@ class ImportRun(models.Model):
     file_sha256 = models.CharField(max_length=64, blank=True)
     file_info = models.JSONField(default=dict)
     mapping = models.JSONField(default=dict)
+    # EDEXML only: the administrator's programmes per group and username pattern
+    # (`core.edexml_choices.EdexOptions`), chosen on the wizard's summary step.
+    options = models.JSONField(default=dict)
     actions = models.JSONField(default=list)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
     fingerprint = models.CharField(max_length=64, blank=True)
@@ -120,3 +123,18 @@ class RememberedMapping(models.Model):
 
     def __str__(self) -> str:
         return f"{self.school_id}: {', '.join(self.mapping)}"
+
+
+class RememberedEdexChoices(models.Model):
+    """A school's last choices for EDEXML files, offered again next time: the programme of
+    each group whose jaargroep is not 1–8 (by group name) and the username pattern."""
+
+    school = models.OneToOneField(
+        School, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    programmes = models.JSONField(default=dict)
+    username_pattern = models.CharField(max_length=40, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.school_id}: {len(self.programmes)} groepen"

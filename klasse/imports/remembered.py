@@ -7,9 +7,10 @@ import hashlib
 
 from klasse.accounts.models import School
 
+from .core.edexml_choices import EdexOptions
 from .core.mapping import FIELDS, Mapping, suggest_mapping
 from .core.planning import Actions
-from .models import ImportRun, RememberedMapping
+from .models import ImportRun, RememberedEdexChoices, RememberedMapping
 
 
 def headers_key(headers: list[str]) -> str:
@@ -55,3 +56,25 @@ def actions_initial(run: ImportRun) -> Actions:
     if last is None:
         return Actions(add=True)
     return Actions(add=True, update=True)
+
+
+def edex_options_initial(school: School, run: ImportRun | None = None) -> EdexOptions:
+    """The run's own choice (back from the preview), else the school's remembered one: the
+    programme per group name and the username pattern. Empty for a school's first file."""
+    if run is not None and run.options:
+        return EdexOptions(
+            dict(run.options.get("programmes", {})), run.options.get("username_pattern", "")
+        )
+    found = RememberedEdexChoices.objects.filter(school=school).first()
+    if found is None:
+        return EdexOptions()
+    return EdexOptions(dict(found.programmes), found.username_pattern)
+
+
+def edex_options_remember(*, school: School, options: EdexOptions) -> None:
+    """Keep the school's programmes per group (added to those of earlier files: a group
+    not in this file keeps its choice) and its username pattern."""
+    found, _ = RememberedEdexChoices.objects.get_or_create(school=school)
+    found.programmes = {**found.programmes, **options.programmes}
+    found.username_pattern = options.username_pattern or found.username_pattern
+    found.save()

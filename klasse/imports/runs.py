@@ -11,12 +11,15 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Literal
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from klasse.accounts.models import Account, School
 
+from .core.edexml_choices import EdexOptions
+from .core.edexml_strip import strip_upload
 from .core.mapping import Mapping
 from .core.pipeline import Prepared, prepare_table
 from .core.planning import Actions
@@ -35,8 +38,17 @@ def run_create(*, school: School, actor: Account, file_name: str, data: bytes) -
     """1. discard abandoned wizards' files; 2. refuse the upload when the school has no room
     for it (`uploads.NoRoom`), with the school locked so that two uploads at once cannot
     both take the last place; 3. store the bytes with a new run that is still to be read
-    (`reading.run_read`, in the background). Nothing of the file is parsed here."""
+    (`reading.run_read`, in the background). A CSV or XLSX file is not parsed here; an
+    EDEXML file is, once, so that only the fields Klasse needs are stored
+    (`edexml_strip`): FileProblem when it cannot be read, and nothing is stored."""
     runs_discard_abandoned()
+    sha256 = hashlib.sha256(data).hexdigest()
+    data = strip_upload(
+        data,
+        file_name,
+        max_rows=settings.KLASSE_MAX_ROWS,
+        max_bytes=settings.KLASSE_MAX_UPLOAD_BYTES,
+    )
     with transaction.atomic():
         School.objects.select_for_update().filter(pk=school.pk).first()
         uploads_check_room(school=school, size=len(data))
@@ -46,7 +58,7 @@ def run_create(*, school: School, actor: Account, file_name: str, data: bytes) -
             source="web",
             status=Status.READING,
             file_name=file_name[:255],
-            file_sha256=hashlib.sha256(data).hexdigest(),
+            file_sha256=sha256,
             file_info={"name": file_name[:255]},
         )
         upload_store(run, data)
@@ -74,6 +86,7 @@ def run_prepare(run: ImportRun, *, confirm_mass_archive: bool | None = None) -> 
         school=run.school,
         actions=run_actions(run, confirm_mass_archive=confirm_mass_archive),
         overrides=run.mapping,
+        options=EdexOptions(**run.options) if run.options else None,
     )
 
 
@@ -89,6 +102,14 @@ def run_choose(
     run.actions = actions.as_list()
     run.status = Status.PLANNED
     run.save(update_fields=["mapping", "actions", "status"])
+
+
+def run_choose_edex(run: ImportRun, *, options: EdexOptions, actions: Actions) -> None:
+    """Save the EDEXML summary step: programmes per group, username pattern, actions."""
+    run.options = {"programmes": options.programmes, "username_pattern": options.username_pattern}
+    run.actions = actions.as_list()
+    run.status = Status.PLANNED
+    run.save(update_fields=["options", "actions", "status"])
 
 
 @dataclass

@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 
 from klasse.imports.core.code_pages import CODE_PAGES
 from klasse.imports.core.csv_text import DELIMITERS
+from klasse.imports.core.edexml import EDEX_HEADERS
+from klasse.imports.core.edexml_strip import stripped
 from klasse.imports.core.formulas import unescape_formulas
 from klasse.imports.core.reading import read_table
 
@@ -211,3 +213,78 @@ def test_symbols_standing_apart_never_decide_the_code_page(
     result = read_table(encoded, "namen.csv")
     read = [row.cells for row in result.rows]
     assert read == rows or not result.encoding_sure, (page, result.encoding, read)
+
+
+# --- EDEXML --------------------------------------------------------------------------------
+
+# What XML 1.0 can hold: no control characters but tab and line feed (a carriage return
+# becomes a line feed), no surrogates, no U+FFFE/U+FFFF.
+XML_TEXT = st.text(
+    st.characters(
+        exclude_categories=("Cs", "Cc"),
+        exclude_characters="\ufffe\uffff",
+    ),
+    min_size=1,
+    max_size=15,
+).filter(lambda text: text == text.strip())
+
+
+@st.composite
+def edexml_people(draw: st.DrawFn) -> tuple[bytes, list[list[str]]]:
+    """An EDEXML document of arbitrary pupils in arbitrary groups, and the table rows it
+    must read as (in EDEX_HEADERS order)."""
+    from xml.sax.saxutils import escape, quoteattr
+
+    groups = draw(st.lists(XML_TEXT, min_size=1, max_size=3, unique=True))
+    years = [draw(st.sampled_from(["1", "5", "8", "12", "S"])) for _ in groups]
+    out = [
+        "<EDEX><school><schooljaar>2025-2026</schooljaar><brincode>12AB</brincode></school>",
+        "<groepen>",
+        *(
+            f'<groep key="g{i}"><naam>{escape(name)}</naam><jaargroep>{year}</jaargroep></groep>'
+            for i, (name, year) in enumerate(zip(groups, years, strict=True))
+        ),
+        "</groepen><leerlingen>",
+    ]
+    expected = []
+    for number in range(draw(st.integers(1, 6))):
+        last, first, infix = draw(XML_TEXT), draw(XML_TEXT), draw(st.one_of(st.just(""), XML_TEXT))
+        index = draw(st.integers(0, len(groups) - 1))
+        key = f"k{number}"
+        out.append(
+            f"<leerling key={quoteattr(key)}><achternaam>{escape(last)}</achternaam>"
+            + (f"<voorvoegsel>{escape(infix)}</voorvoegsel>" if infix else "")
+            + f'<roepnaam>{escape(first)}</roepnaam><bsn>123456782</bsn><groep key="g{index}"/>'
+            + "</leerling>"
+        )
+        year = years[index]
+        programme = f"groep {year}" if year in ("1", "5", "8") else ""
+        expected.append(
+            [last, infix, first, "", "", groups[index], programme, "leerling", key, "", ""]
+        )
+    out.append("</leerlingen></EDEX>")
+    encoding = draw(st.sampled_from(["utf-8", "utf-16"]))
+    declaration = f'<?xml version="1.0" encoding="{encoding}"?>'
+    return (declaration + "".join(out)).encode(encoding), expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(document=edexml_people())
+def test_any_edexml_pupils_read_back_identical_and_survive_stripping(
+    document: tuple[bytes, list[list[str]]],
+) -> None:
+    data, expected = document
+    table = read_table(data, "EDEX.XML")
+    assert table.format == "edexml" and table.headers == list(EDEX_HEADERS)
+    assert [row.cells for row in table.rows] == expected
+    assert [row.number for row in table.rows] == list(range(2, len(expected) + 2))
+    # What the wizard stores reads back as the same table, without the BSN.
+    kept = stripped([[row.number, row.cells] for row in table.rows], _info(table))
+    assert b"123456782" not in kept
+    assert [row.cells for row in read_table(kept, "EDEX.XML").rows] == expected
+
+
+def _info(table):
+    from klasse.imports.core.edexml import EdexInfo
+
+    return EdexInfo.from_dict(table.edex)

@@ -43,7 +43,7 @@ def students(n: int, cls: str = "3HB") -> list[str]:
 
 def test_the_start_page_offers_kies_csv_bestand_and_the_template_in_both_formats(admin):
     page = admin.get(reverse("imports:start")).content.decode()
-    assert "Kies CSV-bestand" in page and 'accept=".csv,.txt,.xlsx"' in page
+    assert "Kies CSV-bestand" in page and 'accept=".csv,.txt,.xlsx,.xml"' in page
     assert reverse("imports:template_csv") in page and reverse("imports:template_xlsx") in page
 
 

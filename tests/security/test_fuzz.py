@@ -18,7 +18,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from klasse.accounts.models import Account, Programme, Role, SchoolClass
+from klasse.accounts.models import Account, Programme, Role, School, SchoolClass
 from klasse.imports.core.applying import apply_plan
 from klasse.imports.core.pipeline import prepare_import, read_upload
 from klasse.imports.core.planning import Actions
@@ -41,6 +41,7 @@ ROW_CODES = ROW_ERROR_CODES | ROW_WARNING_CODES  # the contract's codes (problem
 # --- arbitrary bytes -----------------------------------------------------------------------
 
 _REAL_XLSX = (FIXTURES / "leerlingen.xlsx").read_bytes()
+_REAL_EDEXML = (FIXTURES / "edexml" / "voortgezet.xml").read_bytes()
 _PREFIXES = [
     codecs.BOM_UTF8,
     codecs.BOM_UTF16_LE,
@@ -49,6 +50,10 @@ _PREFIXES = [
     b"\xd0\xcf\x11\xe0",
     b"MZ",
     b"<html>",
+    b"<EDEX>",
+    b'<?xml version="1.0"?><EDEX><school><schooljaar>2025-2026</schooljaar>',
+    b'<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>'
+    b'<leerlinggegevens xmlns="http://www.edustandaard.nl/leerresultaten/2/leerlinggegevens">',
     b"achternaam;voornaam;gebruikersnaam;klas;opleiding\r\n",
 ]
 
@@ -64,6 +69,19 @@ def damaged_xlsx(draw: st.DrawFn) -> bytes:
     return bytes(data[: draw(st.integers(0, len(data)))])
 
 
+@st.composite
+def damaged_edexml(draw: st.DrawFn) -> bytes:
+    """A real EDEXML file with a few bytes changed or cut off, or a DOCTYPE put in."""
+    data = bytearray(_REAL_EDEXML)
+    for index, value in draw(
+        st.lists(st.tuples(st.integers(0, len(data) - 1), st.integers(0, 255)), max_size=8)
+    ):
+        data[index] = value
+    if draw(st.booleans()):
+        data[38:38] = b'<!DOCTYPE EDEX [<!ENTITY a "aaaa">]>'
+    return bytes(data[: draw(st.integers(0, len(data)))])
+
+
 ANY_BYTES = st.one_of(
     st.binary(max_size=2048),
     st.builds(bytes.__add__, st.sampled_from(_PREFIXES), st.binary(max_size=2048)),
@@ -72,6 +90,7 @@ ANY_BYTES = st.one_of(
         lambda t: t.encode("utf-8")
     ),
     damaged_xlsx(),
+    damaged_edexml(),
 )
 
 
@@ -223,3 +242,89 @@ def test_arbitrary_tables_are_planned_with_every_row_accounted_for(
     except _Rollback:
         pass
     assert Account.objects.count() == before
+
+
+# --- arbitrary EDEXML through the whole preview --------------------------------------------
+
+_PERSON_TEXT = st.one_of(st.sampled_from(_VALUES), st.text(max_size=12))
+
+
+@st.composite
+def edexml_files(draw: st.DrawFn) -> bytes:
+    """An EDEXML file of arbitrary people (some without a username, some with a key of an
+    account that exists) in groups of any jaargroep, for the school or another BRIN."""
+    from xml.sax.saxutils import escape
+
+    def el(name: str) -> str:
+        text = "".join(ch for ch in draw(_PERSON_TEXT) if ch.isprintable())
+        return f"<{name}>{escape(text)}</{name}>" if text else ""
+
+    years = draw(st.lists(st.sampled_from(["1", "8", "12", "S", ""]), min_size=1, max_size=3))
+    brin = draw(st.sampled_from(["12AB", "99ZZ", ""]))
+    out = [f"<EDEX><school><schooljaar>2025-2026</schooljaar><brincode>{brin}</brincode>"]
+    out.append("</school><groepen>")
+    out += [
+        f'<groep key="g{i}">{el("naam")}<jaargroep>{year}</jaargroep></groep>'
+        for i, year in enumerate(years)
+    ]
+    out.append("</groepen><leerlingen>")
+    for _ in range(draw(st.integers(0, 6))):
+        key = draw(st.sampled_from(["1", "2", "sara-key", ""]))
+        group = draw(st.integers(0, len(years)))
+        out.append(
+            f'<leerling key="{key}">{el("achternaam")}{el("voorvoegsel")}{el("roepnaam")}'
+            f'{el("gebruikersnaam")}{el("emailadres")}<groep key="g{group}"/></leerling>'
+        )
+    out.append("</leerlingen><leerkrachten>")
+    for _ in range(draw(st.integers(0, 2))):
+        out.append(
+            f'<leerkracht key="t">{el("achternaam")}{el("roepnaam")}{el("gebruikersnaam")}'
+            '<groepen><groep key="g0"/></groepen></leerkracht>'
+        )
+    out.append("</leerkrachten></EDEX>")
+    return "".join(out).encode("utf-8")
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=TABLE_EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    data=edexml_files(),
+    pattern=st.sampled_from(["", "voornaam.achternaam", "vachternaam", "school.nummer"]),
+    add=st.booleans(),
+)
+def test_arbitrary_edexml_files_are_planned_with_every_row_accounted_for(
+    populated_school, data, pattern, add
+):
+    from klasse.imports.core.edexml_choices import EdexOptions
+
+    School.objects.filter(pk=populated_school.pk).update(brin="12AB")
+    populated_school.refresh_from_db()
+    Account.objects.filter(username="sara").update(external_id="sara-key")
+    before = list(Account.objects.values_list("pk", "username").order_by("pk"))
+    options = EdexOptions({"": "havo 1"}, pattern)
+    try:
+        prepared = prepare_import(
+            data,
+            "EDEX.XML",
+            school=populated_school,
+            actions=Actions(add=add, update=True),
+            options=options,
+        )
+    except FileProblem as problem:
+        assert problem.code in FILE_PROBLEM_CODES and problem.message
+        return
+    plan, table = prepared.plan, prepared.table
+    assert len(plan.rows) == len(table.rows)
+    for problem in plan.problems:
+        assert problem.code in ROW_CODES and problem.message
+    for planned, row in zip(plan.rows, table.rows, strict=True):
+        assert (planned.action == "error") == bool(planned.row.errors)
+        if row.cells[8] == "sara-key" and row.cells[3] == "sara":  # the key kept its name
+            assert planned.action != "add"
+    usernames = [p.row.values.get("username", "").lower() for p in plan.rows if p.action == "add"]
+    assert len(usernames) == len(set(usernames))
+    assert list(Account.objects.values_list("pk", "username").order_by("pk")) == before

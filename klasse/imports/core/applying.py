@@ -100,6 +100,8 @@ def apply_plan(
         School.objects.select_for_update().get(pk=plan.school_id)
         if school_fingerprint(plan.school_id) != plan.fingerprint:
             raise StalePlan
+        if plan.school_brin:  # issue 16: the first EDEXML import names the school's BRIN
+            School.objects.filter(pk=plan.school_id, brin="").update(brin=plan.school_brin)
         now = timezone.now()
         classes = _ensure_classes(plan.school_id, writing, changes)
         programmes = dict(Programme.objects.values_list("code", "id"))

@@ -17,7 +17,10 @@ from klasse.accounts.models import School
 from .applying import AppliedChanges, StalePlan, apply_plan
 from .cell_problems import merge_cell_problems
 from .code_pages import name_doubts
+from .edexml_choices import EdexOptions, prepare_edexml, programme_hints
 from .mapping import (
+    FIELDS,
+    LABELS,
     Mapping,
     apply_overrides,
     check_mapping,
@@ -49,6 +52,7 @@ class Prepared:
             "delimiter": self.table.delimiter,
             "rows": len(self.table.rows),
             "sheet": self.table.sheet,
+            **({"edexml": self.table.edex} if self.table.edex is not None else {}),
         }
 
 
@@ -92,7 +96,15 @@ def resolve_mapping(table: Table, overrides: dict[str, str | None] | None) -> di
 
     An override that names no column of the file, or one field twice, is a mistake of the
     caller, not of the file: it raises ValueError (the command line exits 2 on it).
+    An EDEXML table's headers are Klasse's fields already: each is its own, renamed here
+    to the field's label (`klas`, `ECK iD`) so that messages and the fix-up file name the
+    column as the template does; overrides do not apply to it. Call it after
+    `prepare_edexml`, which finds the cells by field name.
     """
+    if table.format == "edexml":
+        fields = [header if header in FIELDS else None for header in table.headers]
+        table.headers = [LABELS.get(header, header) for header in table.headers]
+        return dict(zip(table.headers, fields, strict=True))
     mapping = suggest_mapping(table.headers)
     if overrides:
         mapping = apply_overrides(mapping, overrides)
@@ -135,11 +147,14 @@ def prepare_import(
     overrides: dict[str, str | None] | None = None,
     encoding: str | None = None,
     delimiter: str | None = None,
+    options: EdexOptions | None = None,
 ) -> Prepared:
     """Read `data` and `prepare_table` it: the command line's path."""
     with gc_paused():
         table = read_upload(data, file_name, encoding=encoding, delimiter=delimiter)
-        return prepare_table(table, file_name, school=school, actions=actions, overrides=overrides)
+        return prepare_table(
+            table, file_name, school=school, actions=actions, overrides=overrides, options=options
+        )
 
 
 def prepare_table(
@@ -149,23 +164,37 @@ def prepare_table(
     school: School,
     actions: Actions,
     overrides: dict[str, str | None] | None = None,
+    options: EdexOptions | None = None,
 ) -> Prepared:
     """Map, validate and plan a table already read (the wizard's, stored once read);
-    `table` is changed in place (filled cells, warnings). FileProblem as `resolve_mapping`."""
+    `table` is changed in place (filled cells, warnings). FileProblem as `resolve_mapping`,
+    and for an EDEXML file of another school (`wrong_school`). `options`: the
+    administrator's programmes and username pattern for an EDEXML table."""
     # One pause of the cyclic garbage collector for all three stages (each pauses it on its
     # own too): resumed after each, it would scan everything that stage built once more.
     with gc_paused():
+        brin = ""
+        if table.format == "edexml":
+            brin = prepare_edexml(table, school=school, options=options or EdexOptions())
         mapping = resolve_mapping(table, overrides)
         fills = column_fills(table.headers, mapping)
         if fills:
             fill_empty_cells(table, mapping, fills)
         rows = validate_rows(table, mapping)
+        if table.format == "edexml":
+            programme_hints(table, rows)
         merge_cell_problems(table.cell_problems, table.headers, mapping, rows)
         name_doubts(table, mapping, rows)
         columns = {f: header for header, f in mapping.items() if f}
         plan = make_plan(
-            rows, school=school, actions=actions, mapped_fields=set(columns), columns=columns
+            rows,
+            school=school,
+            actions=actions,
+            mapped_fields=set(columns),
+            columns=columns,
+            login_sheets=table.format == "edexml",
         )
+        plan.school_brin = brin
     # Said once per distinct value beside the file's own warnings, not on every row.
     table.warnings.extend(programme_spellings(table, mapping, rows))
     return Prepared(file_name, table, mapping, plan, fills)
@@ -226,6 +255,7 @@ def run_import(
     delimiter: str | None = None,
     record=None,
     mail=None,
+    options: EdexOptions | None = None,
 ) -> tuple[dict, AppliedChanges | None]:
     """Prepare and (unless dry_run) apply; a plan made stale by a concurrent change is
     made again once. `mail` as `apply_plan`'s. Raises FileProblem, and nothing has
@@ -239,6 +269,7 @@ def run_import(
             overrides=overrides,
             encoding=encoding,
             delimiter=delimiter,
+            options=options,
         )
         if prepared.plan.needs_confirmation:
             raise mass_archive_problem(prepared.plan)

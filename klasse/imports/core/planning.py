@@ -1,8 +1,7 @@
 """Plan an import against the school's accounts: what is added, changed, archived, skipped.
 
 The plan is what the preview shows and exactly what `apply_plan` writes. It carries a
-fingerprint of the school's accounts so that a stale plan is never applied.
-"""
+fingerprint of the school's accounts so that a stale plan is never applied."""
 
 from __future__ import annotations
 
@@ -77,6 +76,7 @@ class Plan:
     active_students: int
     fingerprint: str
     whole_classes: list[ArchivedClass] = field(default_factory=list)  # all archived
+    school_brin: str = ""  # EDEXML: stored with a school without one when applied
 
     @property
     def mass_archive(self) -> bool:
@@ -125,9 +125,12 @@ def make_plan(
     actions: Actions,
     mapped_fields: set[str],
     columns: dict[str, str] | None = None,
+    login_sheets: bool = False,
 ) -> Plan:
     """1. load the school's accounts once; 2. decide each row; 3. find whom to archive.
-    `columns` names each field's header for the plan's own messages."""
+    `columns`: each field's header, for messages. `login_sheets` (EDEXML): a new account
+    without password and e-mail address gets its password on a login card, as with
+    `Actions.generate_passwords` (the administrator prints inlogkaartjes)."""
     fingerprint = school_fingerprint(school.pk)
     with gc_paused():  # see reading.gc_paused: accounts and planned rows have no cycles
         existing, teaching, ordered = load_existing(school.pk)
@@ -172,6 +175,7 @@ def make_plan(
             kinds,
             **group_facts(school.pk, rows, classes, mapped_fields),
             **identity_facts(rows, existing, matches, mapped_fields),
+            login_sheets=login_sheets,
         )
         planned = _plan_rows(rows, keys, existing, context)
         archive = []
@@ -310,7 +314,8 @@ def _plan_new(row: ValidRow, key: str, ctx: PlanContext) -> PlannedRow:
         )
         return PlannedRow(row, "error")
     login_card = not row.values.get("password") and not row.values.get("email")
-    if login_card and not ctx.actions.generate_passwords:
+    # An EDEXML file has no passwords: its new pupils get theirs on a login card.
+    if login_card and not (ctx.actions.generate_passwords or ctx.login_sheets):
         _error(
             row,
             None,

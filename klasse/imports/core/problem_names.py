@@ -17,6 +17,7 @@ PROBLEM_NAMES = {
     "too_large": _("Bestand is te groot"),
     "missing_required_columns": _("Verplichte kolom ontbreekt"),
     "mass_archive_needs_confirmation": _("Veel leerlingen archiveren: bevestig eerst"),
+    "wrong_school": _("Bestand van een andere school"),
     # Row errors: the row is skipped.
     "required": _("Verplicht veld is leeg"),
     "duplicate_in_file": _("Gebruikersnaam staat dubbel in het bestand"),

@@ -24,6 +24,7 @@ FILE_PROBLEM_CODES = frozenset(
         "too_large",
         "missing_required_columns",
         "mass_archive_needs_confirmation",
+        "wrong_school",
     }
 )
 

@@ -1,4 +1,4 @@
-"""Read an uploaded student file (CSV or XLSX) into a `Table` of raw text cells.
+"""Read an uploaded student file (CSV, XLSX or EDEXML) into a `Table` of raw text cells.
 
 `read_table` only reads: it recognises the format, decodes, splits and numbers the rows.
 Values are not trimmed (passwords are kept exactly) and damaged text is not repaired here;
@@ -28,6 +28,7 @@ from klasse.imports.core.csv_text import (
     quote_problem,
     unwrap_records,
 )
+from klasse.imports.core.edexml import EDEX_HEADERS, looks_like_edexml, read_edexml
 from klasse.imports.core.formulas import unescape_formulas
 from klasse.imports.core.header_row import (
     HEADER_SEARCH_ROWS,
@@ -60,9 +61,9 @@ class Row:
 
 @dataclass
 class Table:
-    format: Literal["csv", "xlsx"]
-    encoding: str | None  # one of ENCODINGS; None for XLSX
-    delimiter: str | None  # one of DELIMITERS; None for XLSX
+    format: Literal["csv", "xlsx", "edexml"]
+    encoding: str | None  # one of ENCODINGS; None for XLSX and EDEXML
+    delimiter: str | None  # one of DELIMITERS; None for XLSX and EDEXML
     headers: list[str]
     rows: list[Row]
     warnings: list[Problem] = field(default_factory=list)
@@ -74,6 +75,8 @@ class Table:
     cell_problems: CellProblems = field(default_factory=dict)
     # False when the code page was a best guess from little evidence (code_pages).
     encoding_sure: bool = True
+    # EDEXML only: what the file says about itself (`edexml.EdexInfo.as_dict`).
+    edex: dict | None = None
 
 
 def read_table(
@@ -90,7 +93,9 @@ def read_table(
     """Read `data` (the upload named `filename`) or raise `FileProblem`.
 
     1. Refuse an oversized file before looking inside it.
-    2. Recognise the format by its first bytes, never by the file name.
+    2. Recognise the format by its first bytes, never by the file name. EDEXML (root
+       `EDEX`, or a UWLR `leerlinggegevens` answer) is read by `edexml.read_edexml`,
+       which refuses a DOCTYPE/ENTITY before parsing; its headers are Klasse's fields.
     3. XLSX: check the zip for bombs, then read with openpyxl the first visible sheet
        that names the required columns (`xlsx.xlsx_sheet`).
        CSV: decode (BOM, UTF-8, else Windows-1252), find the separator, parse strictly.
@@ -111,6 +116,11 @@ def read_table(
             f"Het bestand is {len(data) / 1048576:.1f} MB; de grens is "
             f"{max_bytes / 1048576:.0f} MB. Splits het bestand en importeer de delen na elkaar.",
         )
+    if looks_like_edexml(data):
+        rows, info = read_edexml(data, filename, max_rows=max_rows)
+        table = Table("edexml", None, None, list(EDEX_HEADERS), [Row(n, c) for n, c in rows])
+        table.edex = info.as_dict()
+        return table
     if _sniff(data, filename) == "xlsx":
         sheet = xlsx_sheet(data, max_columns=max_columns)
         limits = Limits(max_rows, max_columns, on_rows)

@@ -39,6 +39,7 @@ def table_dump(table: Table) -> bytes:
             for index, problem in cells.items()
         ],
         "encoding_sure": table.encoding_sure,
+        "edex": table.edex,
     }
     text = json.dumps(content, ensure_ascii=False, separators=(",", ":"))
     return zlib.compress(text.encode("utf-8"), 1)
@@ -69,4 +70,5 @@ def table_load(stored: bytes) -> Table:
         sheets=content["sheets"],
         cell_problems=cell_problems,
         encoding_sure=content["encoding_sure"],
+        edex=content.get("edex"),
     )

@@ -45,6 +45,9 @@ class PlanContext:
     moved_ids: set[int] = field(default_factory=set)  # accounts found under another name
     claimed_twice: dict[int, list[int]] = field(default_factory=dict)  # by row number
     school_accounts: dict[str, ExistingAccount] = field(default_factory=dict)  # by username key
+    # EDEXML: a new account without password and e-mail address gets its password on a
+    # login card, as with Actions.generate_passwords (such files carry no passwords).
+    login_sheets: bool = False
 
 
 # A stand-in account for rows without one: no tuple of a row equals its fields.

@@ -23,6 +23,7 @@ from ..remembered import actions_initial, headers_key, mapping_initial, mapping_
 from ..runs import EDITABLE, run_choose, run_read_table
 from ..tasks import run_read_enqueue
 from .common import STEP_OF, _get_run_for_user, wizard_step
+from .summary import edex_summary
 
 SAMPLES = 3
 SAMPLE_ROWS = 50
@@ -33,6 +34,8 @@ def mapping(request: HttpRequest, pk) -> HttpResponse:
     run = _get_run_for_user(request.user, pk)
     if run.status not in EDITABLE:
         return redirect(STEP_OF.get(run.status, "imports:progress"), run.pk)
+    if run.file_info.get("format") == "edexml":
+        return edex_summary(request, run)
     step = request.POST.get("stap", "")
     reading, table, problem = _read(run, request.POST)
     if table is None:  # read again in the background: wait for it there

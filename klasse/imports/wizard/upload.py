@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from klasse.accounts.access import admin_required
 from klasse.exports.writers import template_csv, template_xlsx
 
+from ..core.problems import FileProblem
 from ..forms import ACCEPT, UploadForm
 from ..models import ImportRun
 from ..runs import run_create, run_discard_unread
@@ -33,6 +34,8 @@ def start(request: HttpRequest) -> HttpResponse:
             )
         except NoRoom as full:
             form.add_error("file", full.message)
+        except FileProblem as problem:  # an EDEXML file is read at once (runs.run_create)
+            form.add_error("file", problem.message)
         else:
             run = run_read_enqueue(run)
             if run.status == ImportRun.Status.PLANNED:

@@ -5,6 +5,12 @@ from pathlib import Path
 from django.core.management.base import CommandError
 
 from klasse.accounts.commands import ScriptCommand, school_for_command
+from klasse.imports.core.edexml_choices import (
+    USERNAME_PATTERNS,
+    EdexOptions,
+    check_pattern,
+    check_programmes,
+)
 from klasse.imports.core.mapping import FIELDS
 from klasse.imports.core.pipeline import run_import
 from klasse.imports.core.planning import Actions
@@ -13,17 +19,18 @@ from klasse.imports.management.commands._login_cards import (
     login_cards_target,
     login_cards_write,
 )
+from klasse.imports.remembered import edex_options_initial, edex_options_remember
 from klasse.imports.services import import_run_record_cli
 
 
 class Command(ScriptCommand):
     help = (
-        "Importeer leerlingen en docenten uit een CSV- of XLSX-bestand. Exit 0: verwerkt; "
+        "Importeer leerlingen en docenten uit een CSV-, XLSX- of EDEXML-bestand. Exit 0: verwerkt; "
         "1: bestandsprobleem (niets gewijzigd); 2: verkeerd gebruik."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="CSV- of XLSX-bestand")
+        parser.add_argument("file", help="CSV-, XLSX- of EDEXML-bestand")
         parser.add_argument("--school", required=True, help="korte naam (slug) van de school")
         parser.add_argument("--add", action="store_true", help="voeg nieuwe accounts toe")
         parser.add_argument("--update", action="store_true", help="werk bestaande accounts bij")
@@ -68,6 +75,21 @@ class Command(ScriptCommand):
             help="koppel een kolom aan een veld",
         )
         parser.add_argument(
+            "--programme",
+            action="append",
+            default=[],
+            metavar="GROEPNAAM=OPLEIDING",
+            help="EDEXML: de opleiding van een groep met een jaargroep buiten 1-8 (herhaalbaar)",
+        )
+        parser.add_argument(
+            "--username-pattern",
+            default="",
+            metavar="PATROON",
+            help="EDEXML: gebruikersnamen voor nieuwe accounts zonder gebruikersnaam: "
+            + ", ".join(USERNAME_PATTERNS)
+            + " (eventueel met 'school.' ervoor)",
+        )
+        parser.add_argument(
             "--dry-run", action="store_true", help="toon alleen wat er zou gebeuren"
         )
         parser.add_argument("--json", action="store_true", help="print één JSON-object")
@@ -89,6 +111,12 @@ class Command(ScriptCommand):
         cards = login_cards_target(opts["login_cards"], opts)
         overrides = self._overrides(opts["map"])
         school = school_for_command(opts["school"], returncode=2)
+        given = self._options(opts)
+        remembered = edex_options_initial(school)
+        options = EdexOptions(
+            {**remembered.programmes, **given.programmes},
+            given.username_pattern or remembered.username_pattern,
+        )
         path = Path(opts["file"])
         try:
             data = path.read_bytes()
@@ -113,11 +141,14 @@ class Command(ScriptCommand):
                 dry_run=opts["dry_run"],
                 record=record,
                 mail=record.mail,  # the stored run's task sends and counts the e-mails
+                options=options,
             )
         except FileProblem as problem:
             return self._file_problem(opts, problem)
         except ValueError as error:  # a --map that names no column, or a field twice
             raise CommandError(str(error), returncode=2) from error
+        if report["file"]["format"] == "edexml" and not opts["dry_run"]:
+            edex_options_remember(school=school, options=given)
         self._print(opts, report)
         if record.run is not None and report["generated_passwords"]:
             self._login_cards(opts, record.run, cards)
@@ -135,6 +166,22 @@ class Command(ScriptCommand):
             return
         count = login_cards_write(run, cards)
         say(f"Inlogkaartjes met {count} nieuwe wachtwoord(en) geschreven naar {cards}.")
+
+    def _options(self, opts) -> EdexOptions:
+        """--programme GROEP=OPLEIDING (repeatable) and --username-pattern; exit 2 when wrong."""
+        programmes: dict[str, str] = {}
+        for pair in opts["programme"]:
+            group, sep, programme = pair.partition("=")
+            if not sep or not group.strip() or not programme.strip():
+                raise CommandError(
+                    f"--programme verwacht GROEPNAAM=OPLEIDING, niet '{pair}'.", returncode=2
+                )
+            programmes[group.strip()] = programme.strip()
+        try:
+            pattern = opts["username_pattern"]
+            return EdexOptions(check_programmes(programmes), pattern and check_pattern(pattern))
+        except ValueError as error:
+            raise CommandError(str(error), returncode=2) from error
 
     def _overrides(self, pairs: list[str]) -> dict[str, str | None]:
         overrides: dict[str, str | None] = {}
