@@ -5,7 +5,7 @@ import random
 from django.db import transaction
 from django.dispatch import Signal
 
-from .models import Account, Programme, Role, School, SchoolClass
+from .models import Account, ClassKind, Programme, Role, School, SchoolClass
 
 DEMO_SLUG = "demo"
 DEMO_PASSWORD = "klasse-demo-2026"
@@ -52,6 +52,8 @@ LAST_NAMES = [
 # leerplan) add their part of the demo idempotently, without accounts knowing them.
 demo_school_ready = Signal()
 CLASSES = [("1HV", "havo 1"), ("2VA", "vwo 2"), ("3HB", "havo 3"), ("4T", "vmbo-tl 4")]
+# A lesgroep across two classes (issue 16, item 8): every third student of 1HV and 2VA.
+GROUP, GROUP_CLASSES = "rekenplus", ("1HV", "2VA")
 
 
 @transaction.atomic
@@ -59,6 +61,7 @@ def demo_load() -> School:
     """Create the demo school once; a second call finds it and changes nothing of it, and
     `demo_school_ready` lets other apps add what they lack (each idempotent)."""
     school = _demo_school()
+    _demo_group(school)
     demo_school_ready.send(sender=School, school=school)
     return school
 
@@ -115,7 +118,23 @@ def _demo_school() -> School:
                 school_class=school_class,
                 programme=programme,
                 external_id=f"{100000 + number}",
+                eck_id=f"https://id.school/LL_demo{number:03d}",
             )
             student.set_password(DEMO_PASSWORD if number == 1 else None)
             student.save()
     return school
+
+
+def _demo_group(school: School) -> None:
+    """The demo's lesgroep, made once (also in a demo school made before groups existed):
+    taught by the second teacher, with every third student of GROUP_CLASSES."""
+    if SchoolClass.objects.filter(school=school, kind=ClassKind.GROUP).exists():
+        return
+    group = SchoolClass.objects.create(school=school, name=GROUP, kind=ClassKind.GROUP)
+    teacher = Account.objects.filter(school=school, username="demo-docent2").first()
+    if teacher:
+        group.teachers.add(teacher)
+    students = Account.objects.filter(
+        school=school, role=Role.STUDENT, school_class__name__in=GROUP_CLASSES
+    ).order_by("username")
+    group.group_members.add(*list(students)[::3])

@@ -13,7 +13,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from klasse.accounts.models import Account, Role, School
+from klasse.accounts.models import Account, Role, School, SchoolClass
 from klasse.accounts.site import served_url
 
 pytestmark = pytest.mark.django_db
@@ -35,6 +35,19 @@ def test_demo_twice_leaves_one_demo_school():
         for name in students.values_list("first_name", "last_name")
         for ch in "".join(name)
     )
+    assert not students.filter(eck_id="").exists()
+    (group,) = school.classes.filter(kind="groep")
+    members = set(group.group_members.values_list("school_class__name", flat=True))
+    assert group.name == "rekenplus" and members == {"1HV", "2VA"}
+    assert group.teachers.filter(username="demo-docent2").exists()
+
+
+def test_demo_gives_an_earlier_demo_school_its_lesgroep_once():
+    call_command("demo")
+    SchoolClass.objects.filter(kind="groep").delete()  # a demo school made before groups
+    call_command("demo")
+    call_command("demo")
+    assert SchoolClass.objects.filter(school__slug="demo", kind="groep").count() == 1
 
 
 def test_createschool_and_createadmin(monkeypatch, capsys):
