@@ -199,3 +199,43 @@ def test_the_progress_bar_moves_while_the_job_runs(wizard, alice, school_a):
     page.get_by_text("De import is klaar.").wait_for()
     assert "10\nnieuw" in page.locator(".counts").inner_text()
     screenshot(page, "voortgang-02-klaar")
+
+
+def test_archiving_is_ticked_by_hand_each_time_never_from_the_last_import(
+    wizard, alice, school_a, tmp_path
+):
+    """Issue 17, item 3: a whole school's file with archiving, then a teachers' file: the
+    second import's follow-up actions keep add and update but not archive, so the teachers'
+    file archives no student."""
+    whole = tmp_path / "hele-school.csv"
+    whole.write_bytes(
+        template_csv(
+            "Jansen;;Anna;anna.jansen;;anna@example.nl;3HB;havo 3;;",
+            "Bakker;;Bram;bram.bakker;;bram@example.nl;3HB;havo 3;;",
+            "Smit;;Cas;cas.smit;;cas@example.nl;3HA;havo 3;;",
+        )
+    )
+    teachers = tmp_path / "docenten.csv"
+    teachers.write_bytes(template_csv("Docent;;Dirk;dirk.docent;;dirk@example.nl;3HB;;docent;"))
+    page = wizard
+    login(page, alice)
+    page.goto(reverse("imports:start"))
+    choose_file(page, whole)
+    page.get_by_label("Werk account(s) bij").check()
+    page.get_by_label("Archiveer account(s)").check()
+    page.get_by_role("button", name="Verder").click()
+    page.get_by_role("button", name="Importeer").click()
+    page.get_by_text("De import is klaar.").wait_for()
+
+    page.goto(reverse("imports:start"))
+    choose_file(page, teachers)
+    assert page.get_by_label("Voeg nieuwe account(s) toe").is_checked()
+    assert page.get_by_label("Werk account(s) bij").is_checked()
+    assert not page.get_by_label("Archiveer account(s)").is_checked()
+    screenshot(page, "archiveren-nooit-onthouden")
+    page.get_by_role("button", name="Verder").click()
+    page.get_by_role("button", name="Importeer").click()
+    page.get_by_text("De import is klaar.").wait_for()
+    students = Account.objects.filter(school=school_a, role="student")
+    assert students.count() >= 3 and not students.filter(archived_at__isnull=False).exists()
+    assert Account.objects.get(username="dirk.docent").role == "teacher"
