@@ -36,9 +36,15 @@ def in_english(page) -> None:
 
 
 def dutch_in(page, data: tuple[str, ...] = ()) -> list[str]:
-    """The tell-tale Dutch words on the page, each with the text around it; `data` (such as
-    the leerplan's skills, Dutch content of the catalogue) is left out first."""
-    text = page.locator("body").inner_text()
+    """The tell-tale Dutch words on the page (its text, title and the labels a screen reader
+    says), each with the text around it; `data` (such as the leerplan's skills, Dutch
+    content of the catalogue) is left out first."""
+    labels = page.eval_on_selector_all(
+        "[aria-label], [title], [placeholder], [alt]",
+        "nodes => nodes.flatMap(n => ['aria-label', 'title', 'placeholder', 'alt']"
+        ".map(a => n.getAttribute(a)).filter(Boolean))",
+    )
+    text = "\n".join([page.locator("body").inner_text(), page.title(), *labels])
     for name in sorted(data, key=len, reverse=True):
         text = text.replace(name, "…")
     return [text[max(0, m.start() - 30) : m.end() + 30] for m in DUTCH.finditer(text)]
