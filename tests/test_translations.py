@@ -134,12 +134,15 @@ def _worded_changes() -> list[str]:
 
 
 def _group_conflicts() -> list[str]:
+    """The two templates `_conflict` in klasse/imports/core/group_plans.py is given."""
     module = ast.parse((KLASSE / "imports/core/group_plans.py").read_text("utf-8"))
-    return [
+    found = [
         _constant_text(node.value)
         for node in module.body
         if isinstance(node, ast.Assign) and ast.unparse(node.targets[0]) in _CONFLICT_TEMPLATES
     ]
+    assert len(found) == len(_CONFLICT_TEMPLATES) and all(found), found
+    return found
 
 
 _CONFLICT_TEMPLATES = ("_GROUP_AS_CLASS", "_CLASS_AS_GROUP")
