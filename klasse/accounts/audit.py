@@ -279,7 +279,25 @@ def _licence_line(details: dict) -> str:
     line = _("%(subject)s: licentie van %(starts)s t/m %(ends)s") % values
     if details.get("max_students"):
         line += ", " + _("%(count)s leerlingen") % {"count": details["max_students"]}
+    changes = details.get("changes") or {}
+    if changes:
+        line += " (" + "; ".join(
+            f"{LICENCE_FIELDS.get(key, key)}: {_shown(old)} → {_shown(new)}"
+            for key, (old, new) in changes.items()
+        ) + ")"
     return line
+
+
+LICENCE_FIELDS = {
+    "starts": gettext_lazy("vanaf"),
+    "ends": gettext_lazy("tot en met"),
+    "max_students": gettext_lazy("leerlingen"),
+}
+
+
+def _shown(value) -> str:
+    return _("geen grens") if value is None else str(value)
+
 
 
 def _leerplan_lines(details: dict) -> list[str]:
@@ -297,6 +315,12 @@ def _leerplan_lines(details: dict) -> list[str]:
     if details.get("off"):
         text = _("%(where)s: %(count)s uit") % {"where": where, "count": len(details["off"])}
         lines.append(f"{text}: {', '.join(details['off'])}")
+    if details.get("kept"):
+        text = _("%(where)s: %(count)s stonden al aan en hielden hun datum") % {
+            "where": where,
+            "count": len(details["kept"]),
+        }
+        lines.append(f"{text}: {', '.join(details['kept'])}")
     return lines
 
 
