@@ -281,10 +281,14 @@ def _licence_line(details: dict) -> str:
         line += ", " + _("%(count)s leerlingen") % {"count": details["max_students"]}
     changes = details.get("changes") or {}
     if changes:
-        line += " (" + "; ".join(
-            f"{LICENCE_FIELDS.get(key, key)}: {_shown(old)} → {_shown(new)}"
-            for key, (old, new) in changes.items()
-        ) + ")"
+        line += (
+            " ("
+            + "; ".join(
+                f"{LICENCE_FIELDS.get(key, key)}: {_shown(old)} → {_shown(new)}"
+                for key, (old, new) in changes.items()
+            )
+            + ")"
+        )
     return line
 
 
@@ -297,7 +301,6 @@ LICENCE_FIELDS = {
 
 def _shown(value) -> str:
     return _("geen grens") if value is None else str(value)
-
 
 
 def _leerplan_lines(details: dict) -> list[str]:

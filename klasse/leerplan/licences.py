@@ -52,6 +52,27 @@ def subjects_licensed(school_id: int, on: dt.date | None = None) -> list[Subject
     return [licence.subject for licence in licences_active(school_id, on)]
 
 
+def licences_for_staff(school_id: int, role: str) -> list[Licence]:
+    """The licences whose subject staff may open, in catalogue order: those that hold
+    today and those that start later (a school prepares its leerplan in July for a licence
+    from 1 August); for an administrator also the ended ones, to look back. Each gets
+    `status`: "active", "future" or "ended". Students see only today's (`subjects_licensed`)."""
+    on = today()
+    licences = Licence.objects.filter(school_id=school_id).select_related("subject")
+    if role != Role.ADMIN:
+        licences = licences.filter(ends__gte=on)
+    result = list(licences.order_by("subject__sort_order", "subject__slug"))
+    for licence in result:
+        licence.status = licence_status(licence, on)
+    return result
+
+
+def licence_status(licence: Licence, on: dt.date | None = None) -> str:
+    """ "future" before the licence starts, "ended" after its last day, else "active"."""
+    on = on or today()
+    return "future" if licence.starts > on else "ended" if licence.ends < on else "active"
+
+
 def active_student_count(school_id: int) -> int:
     """The school's student accounts that are not archived: what counts against a licence's
     number of students (said beside it, not enforced)."""

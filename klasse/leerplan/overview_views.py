@@ -12,6 +12,7 @@ from klasse.accounts.models import SchoolClass
 from klasse.accounts.search import sort_key
 
 from .access import classes_for, subject_for
+from .licences import today
 from .learners import active_student_counts, students_in
 from .models import Activation
 from .skills import class_activations, leerplan_tree, open_counts
@@ -78,6 +79,7 @@ def class_overview(request: HttpRequest, vak: str, pk: int) -> HttpResponse:
         "school_class": school_class,
         "students": [(student, counts[student.pk]) for student in students],
         "domains": domains,
+        "today": today(),
         "subject_tab": "overview",
     }
     return render(request, "leerplan/class_overview.html", context)
