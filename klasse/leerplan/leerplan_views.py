@@ -24,9 +24,9 @@ from .activation import (
     student_skills_switch,
 )
 from .learners import learning_classes, students_in
+from .licences import today
 from .models import Activation
 from .overview_views import classes_with_counts
-from .licences import today
 from .skills import class_activations, leerplan_tree, student_activations
 
 

@@ -12,8 +12,8 @@ from klasse.accounts.models import SchoolClass
 from klasse.accounts.search import sort_key
 
 from .access import classes_for, subject_for
-from .licences import today
 from .learners import active_student_counts, students_in
+from .licences import today
 from .models import Activation
 from .skills import class_activations, leerplan_tree, open_counts
 
