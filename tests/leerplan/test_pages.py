@@ -386,3 +386,19 @@ def test_a_start_after_the_licence_or_before_2000_is_refused(
     if days:
         ends = today() + dt.timedelta(days=300)
         assert f"Kies een dag tot en met {ends:%d-%m-%Y}" in page
+
+
+def test_the_json_endpoint_answers_head_and_refuses_other_methods_with_json(sara, rekenen):
+    from django.test import Client
+
+    student = client_for(sara)
+    student_csrf = client_for(sara)
+    student_csrf.handler.enforce_csrf_checks = True
+    head = student.head(reverse("leerplan_api"))
+    assert head.status_code == 200 and head["Content-Type"] == "application/json"
+    for client in (student_csrf, Client(enforce_csrf_checks=True)):
+        for method in ("post", "put", "patch", "delete", "options"):
+            response = getattr(client, method)(reverse("leerplan_api"))
+            assert response.status_code == 405, method
+            assert response["Allow"] == "GET, HEAD"
+            assert response.json()["error"] == "method_not_allowed"
