@@ -14,8 +14,8 @@ from django.views.decorators.http import require_http_methods
 
 from .access import get_student_for_staff, staff_required
 from .password_forms import OwnPasswordForm
-from .shown_once import password_keep, password_take
 from .services import account_change_own_password, account_set_password
+from .shown_once import password_keep, password_take
 
 
 @never_cache

@@ -14,7 +14,6 @@ from .audit import audit_entries_for_school, describe_entry
 from .forms import AccountForm, SearchForm
 from .models import Account, ClassKind, Programme, SchoolClass
 from .search import account_search
-from .shown_once import password_keep, password_take
 from .services import (
     account_archive,
     account_restore,
@@ -22,6 +21,7 @@ from .services import (
     account_set_password,
     account_update,
 )
+from .shown_once import password_keep, password_take
 
 PAGE_SIZE = 50
 

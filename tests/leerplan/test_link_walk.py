@@ -3,6 +3,7 @@ administrator and a teacher, in a school with one licence and one with several (
 fix, item 1): the walker follows only the links (`<a href>`) and reads the forms (`<form
 action>`) of the pages it gets, as a person would."""
 
+import contextlib
 import re
 from urllib.parse import urlsplit
 
@@ -75,10 +76,8 @@ def walk(client: Client, start: str) -> tuple[set[str], set[str]]:
                   if response.redirect_chain else name)  # fmt: skip
         body = response.content.decode()
         for action in FORM.findall(body):
-            try:
+            with contextlib.suppress(Resolver404):
                 actions.add(resolve(urlsplit(action).path).view_name)
-            except Resolver404:
-                pass
         queue.extend(
             href.replace("&amp;", "&") for href in LINK.findall(body) if href.startswith("/")
         )
