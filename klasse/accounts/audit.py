@@ -271,8 +271,8 @@ def describe_entry(entry: AuditEntry) -> list[str]:
 def _licence_line(details: dict) -> str:
     values = {
         "subject": details.get("subject", ""),
-        "starts": details.get("starts", ""),
-        "ends": details.get("ends", ""),
+        "starts": _day(details.get("starts", "")),
+        "ends": _day(details.get("ends", "")),
     }
     if details.get("op") == "revoke":
         return _("%(subject)s: licentie ingetrokken (was %(starts)s t/m %(ends)s)") % values
@@ -300,7 +300,15 @@ LICENCE_FIELDS = {
 
 
 def _shown(value) -> str:
-    return _("geen grens") if value is None else str(value)
+    return _("geen grens") if value is None else _day(str(value))
+
+
+def _day(text: str) -> str:
+    """An ISO date of the details as Klasse shows dates (d-m-Y); anything else as is."""
+    try:
+        return datetime.strptime(text, "%Y-%m-%d").strftime("%d-%m-%Y")
+    except ValueError:
+        return text
 
 
 def _leerplan_lines(details: dict) -> list[str]:
@@ -313,7 +321,7 @@ def _leerplan_lines(details: dict) -> list[str]:
     if details.get("on"):
         text = _("%(where)s: %(count)s aan") % {"where": where, "count": len(details["on"])}
         if details.get("starts"):
-            text += " " + _("vanaf %(date)s") % {"date": details["starts"]}
+            text += " " + _("vanaf %(date)s") % {"date": _day(details["starts"])}
         lines.append(f"{text}: {', '.join(details['on'])}")
     if details.get("off"):
         text = _("%(where)s: %(count)s uit") % {"where": where, "count": len(details["off"])}

@@ -402,3 +402,25 @@ def test_the_json_endpoint_answers_head_and_refuses_other_methods_with_json(sara
             assert response.status_code == 405, method
             assert response["Allow"] == "GET, HEAD"
             assert response.json()["error"] == "method_not_allowed"
+
+
+def test_kies_een_vak_names_the_english_tabs_and_the_logbook_shows_d_m_y(
+    alice, tom, school_a, class_a
+):
+    grant(school_a, "rekenen")
+    grant(school_a, "nt2", starts=dt.date(2026, 8, 1), ends=dt.date(2099, 7, 31))
+    english = {"HTTP_ACCEPT_LANGUAGE": "en"}
+    page = client_for(alice).get(reverse("leerplan:subjects"), **english).content.decode()
+    assert "Each subject has the tabs OVERVIEWS, LEERPLAN and TOOLS." in page
+    page = client_for(tom).get(reverse("leerplan:subjects"), **english).content.decode()
+    assert "Each subject has the tabs OVERVIEWS and LEERPLAN." in page and "TOOLS" not in page
+    later = today() + dt.timedelta(days=10)
+    switch(
+        client_for(alice),
+        class_url("class", class_a),
+        "aan",
+        "domain:REK-GET",
+        vanaf=later.isoformat(),
+    )
+    log = client_for(alice).get(reverse("users:audit")).content.decode()
+    assert f"vanaf {later:%d-%m-%Y}" in log and later.isoformat() not in log
