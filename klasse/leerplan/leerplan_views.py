@@ -200,7 +200,10 @@ def _switch(request: HttpRequest, subject, switch) -> tuple[str, bool]:
                 "end": licence.ends.strftime("%d-%m-%Y"),
             }, True
         if starts < EARLIEST:
-            return BAD_DATE % {"date": starts.strftime("%d-%m-%Y")}, True
+            return _(
+                "%(date)s ligt vóór 2000: vast een tikfout. Kies een dag, of laat 'Vanaf' "
+                "leeg om meteen te beginnen; er is niets veranderd."
+            ) % {"date": starts.strftime("%d-%m-%Y")}, True
     kind, _sep, rest = target.partition(":")
     domain, _sep, level = rest.partition(":") if kind == "domain" else ("", "", rest)
     try:

@@ -372,8 +372,10 @@ def test_a_domain_switched_on_from_a_date_keeps_open_skills_open_and_says_so(
     assert "stonden al aan en hielden hun datum" in log
 
 
-@pytest.mark.parametrize("days, message", [(301, "ligt na de laatste dag van de licentie"),
-                                           (None, "is geen datum")])  # fmt: skip
+@pytest.mark.parametrize(
+    "days, message",
+    [(301, "ligt na de laatste dag van de licentie"), (None, "31-12-1999 ligt vóór 2000")],
+)
 def test_a_start_after_the_licence_or_before_2000_is_refused(
     alice, rekenen, class_a, days, message
 ):
