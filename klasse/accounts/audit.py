@@ -271,15 +271,44 @@ def describe_entry(entry: AuditEntry) -> list[str]:
 def _licence_line(details: dict) -> str:
     values = {
         "subject": details.get("subject", ""),
-        "starts": details.get("starts", ""),
-        "ends": details.get("ends", ""),
+        "starts": _day(details.get("starts", "")),
+        "ends": _day(details.get("ends", "")),
     }
     if details.get("op") == "revoke":
         return _("%(subject)s: licentie ingetrokken (was %(starts)s t/m %(ends)s)") % values
     line = _("%(subject)s: licentie van %(starts)s t/m %(ends)s") % values
     if details.get("max_students"):
         line += ", " + _("%(count)s leerlingen") % {"count": details["max_students"]}
+    changes = details.get("changes") or {}
+    if changes:
+        line += (
+            " ("
+            + "; ".join(
+                f"{LICENCE_FIELDS.get(key, key)}: {_shown(old)} → {_shown(new)}"
+                for key, (old, new) in changes.items()
+            )
+            + ")"
+        )
     return line
+
+
+LICENCE_FIELDS = {
+    "starts": gettext_lazy("vanaf"),
+    "ends": gettext_lazy("tot en met"),
+    "max_students": gettext_lazy("leerlingen"),
+}
+
+
+def _shown(value) -> str:
+    return _("geen grens") if value is None else _day(str(value))
+
+
+def _day(text: str) -> str:
+    """An ISO date of the details as Klasse shows dates (d-m-Y); anything else as is."""
+    try:
+        return datetime.strptime(text, "%Y-%m-%d").strftime("%d-%m-%Y")
+    except ValueError:
+        return text
 
 
 def _leerplan_lines(details: dict) -> list[str]:
@@ -292,11 +321,17 @@ def _leerplan_lines(details: dict) -> list[str]:
     if details.get("on"):
         text = _("%(where)s: %(count)s aan") % {"where": where, "count": len(details["on"])}
         if details.get("starts"):
-            text += " " + _("vanaf %(date)s") % {"date": details["starts"]}
+            text += " " + _("vanaf %(date)s") % {"date": _day(details["starts"])}
         lines.append(f"{text}: {', '.join(details['on'])}")
     if details.get("off"):
         text = _("%(where)s: %(count)s uit") % {"where": where, "count": len(details["off"])}
         lines.append(f"{text}: {', '.join(details['off'])}")
+    if details.get("kept"):
+        text = _("%(where)s: %(count)s stonden al aan en hielden hun datum") % {
+            "where": where,
+            "count": len(details["kept"]),
+        }
+        lines.append(f"{text}: {', '.join(details['kept'])}")
     return lines
 
 

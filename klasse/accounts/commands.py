@@ -15,9 +15,10 @@ _NOT_SET_UP = (
 
 def school_for_command(slug: str, *, returncode: int = 1) -> School:
     """The school with this short name, or a CommandError that says what to do: no such
-    school, or a database without Klasse's tables yet (a traceback otherwise)."""
+    school, or a database without Klasse's tables yet (a traceback otherwise). Case does
+    not matter (`DEMO` is `demo`), as for a subject's short name."""
     try:
-        school = School.objects.filter(slug=slug).first()
+        school = School.objects.filter(slug__iexact=slug.strip()).first()
     except (OperationalError, ProgrammingError) as error:
         text = str(error)
         if "no such table" in text or "does not exist" in text:

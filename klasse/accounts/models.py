@@ -275,3 +275,13 @@ class AuditEntry(models.Model):
         return (
             f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_username} {self.action} {self.username}"
         )
+
+    @property
+    def who(self) -> str:
+        """The logbook's "Wie": the account's user name; for a licence change by the
+        operator (`klasse licence`, no account) "leverancier (opdrachtregel)"; else "—"."""
+        if self.actor_username:
+            return self.actor_username
+        if self.action == self.Action.LICENCE:
+            return str(_("leverancier (opdrachtregel)"))
+        return "—"

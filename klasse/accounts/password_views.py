@@ -10,21 +10,30 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from .access import get_student_for_staff, staff_required
 from .password_forms import OwnPasswordForm
 from .services import account_change_own_password, account_set_password
+from .shown_once import password_keep, password_take
 
 
 @never_cache
 @staff_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def student_password(request: HttpRequest, pk: int) -> HttpResponse:
     """A new password for a student: any of the school's for an administrator, one in a
-    class the teacher teaches for a teacher (404 for any other). The password is in this
-    response only, beside a login card to print: never in a message, a log or a redirect."""
+    class the teacher teaches for a teacher (404 for any other). POST makes it and
+    redirects here; GET shows it once beside a login card to print (`shown_once`), then
+    says it was shown and offers a new one. Never in a message, a log or a URL."""
     student = get_student_for_staff(request.user, pk)
+    if request.method == "GET":
+        context = {
+            "student": student,
+            "password": password_take(request, student),
+            "login_url": request.build_absolute_uri(reverse("login")),
+        }
+        return render(request, "accounts/student_password.html", context)
     if student.archived_at is not None:
         messages.error(
             request,
@@ -35,12 +44,8 @@ def student_password(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("users:edit", pk=student.pk)
         return redirect("class_detail", pk=student.school_class_id)
     password = account_set_password(account=student, actor=request.user)
-    context = {
-        "student": student,
-        "password": password,
-        "login_url": request.build_absolute_uri(reverse("login")),
-    }
-    return render(request, "accounts/student_password.html", context)
+    password_keep(request, student, password)
+    return redirect("student_password", pk=student.pk)
 
 
 @never_cache

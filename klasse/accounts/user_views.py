@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from .access import admin_required, get_account_for_admin
 from .audit import audit_entries_for_school, describe_entry
@@ -21,6 +21,7 @@ from .services import (
     account_set_password,
     account_update,
 )
+from .shown_once import password_keep, password_take
 
 PAGE_SIZE = 50
 
@@ -111,11 +112,16 @@ def user_restore(request: HttpRequest, pk: int) -> HttpResponse:
 
 @never_cache
 @admin_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def user_password(request: HttpRequest, pk: int) -> HttpResponse:
-    """The new password is in this response only: never in a message, a log or a redirect."""
+    """POST makes a new password and redirects here; GET shows it once (`shown_once`),
+    then says it was shown and offers a new one. Never in a message, a log or a URL."""
     account = get_account_for_admin(request.user, pk)
-    password = account_set_password(account=account, actor=request.user)
+    if request.method == "POST":
+        password = account_set_password(account=account, actor=request.user)
+        password_keep(request, account, password)
+        return redirect("users:password", pk=account.pk)
+    password = password_take(request, account)
     context = {"tools_tab": "users", "account": account, "password": password}
     return render(request, "accounts/users/password.html", context)
 

@@ -9,18 +9,21 @@ from django.shortcuts import get_object_or_404
 from klasse.accounts.models import Account, Role, SchoolClass
 
 from .learners import learning_classes
-from .licences import subjects_licensed
+from .licences import licences_for_staff
 from .models import Subject
 
 SESSION_KEY = "leerplan_vak"
 
 
 def subject_for(request: HttpRequest, slug: str) -> Subject:
-    """The subject `slug` if the user's school is licensed for it today, else 404; it
-    becomes the subject the navigation shows (kept in the session)."""
-    for subject in subjects_licensed(request.user.school_id):
-        if subject.slug == slug:
+    """The subject `slug` if staff may open it (`licences_for_staff`: licensed today or
+    later, an administrator also after the end), else 404; with `licence` set to the
+    school's licence (its `status` too). It becomes the subject the navigation shows."""
+    for licence in licences_for_staff(request.user.school_id, request.user.role):
+        if licence.subject.slug == slug:
             request.session[SESSION_KEY] = slug
+            subject = licence.subject
+            subject.licence = licence
             return subject
     raise Http404
 

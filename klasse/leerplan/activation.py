@@ -23,10 +23,12 @@ class ActivationError(ValueError):
 
 @dataclass
 class Switched:
-    """What one change did: the codes switched on (new or with a new start date) and off."""
+    """What one change did: the codes switched on (new or with a new start date), off, and
+    `kept`: already on, left with the start date they had (a bulk change never postpones)."""
 
     on: list[str] = field(default_factory=list)
     off: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -66,9 +68,12 @@ def class_skills_switch(
     skills: list[Skill],
     on: bool,
     starts: dt.date | None = None,
+    single: bool = False,
 ) -> Switched:
     """Switch `skills` on (from `starts`, empty: at once) or off for `school_class`. A skill
-    already on with another start date gets the new one. One audit entry for the change."""
+    already on keeps its start date unless `single` (one skill, its date changed on
+    purpose) or the new start is earlier: a domain or level switched on never postpones a
+    skill that is open or planned sooner (issue 15 fix, item 2). One audit entry."""
     result = _switch(
         Activation.objects.filter(school_class=school_class),
         lambda skill: Activation(
@@ -77,6 +82,7 @@ def class_skills_switch(
         skills,
         on,
         starts,
+        single,
     )
     if result.changed:
         audit_record(
@@ -97,9 +103,11 @@ def student_skills_switch(
     skills: list[Skill],
     on: bool,
     starts: dt.date | None = None,
+    single: bool = False,
 ) -> Switched:
     """Open `skills` for one student besides the class's (from `starts`), or close them
-    again. One audit entry, about the student."""
+    again; start dates of skills already on as in `class_skills_switch`. One audit entry,
+    about the student."""
     result = _switch(
         PersonalActivation.objects.filter(student=student),
         lambda skill: PersonalActivation(
@@ -108,6 +116,7 @@ def student_skills_switch(
         skills,
         on,
         starts,
+        single,
     )
     if result.changed:
         audit_record(
@@ -120,7 +129,16 @@ def student_skills_switch(
     return result
 
 
-def _switch(rows, make, skills: list[Skill], on: bool, starts: dt.date | None) -> Switched:
+def _earlier(new: dt.date | None, old: dt.date | None) -> bool:
+    """Whether start `new` comes before `old` (None: at once, the earliest of all)."""
+    if new == old or old is None:
+        return False
+    return new is None or new < old
+
+
+def _switch(
+    rows, make, skills: list[Skill], on: bool, starts: dt.date | None, single: bool
+) -> Switched:
     result = Switched()
     by_skill = {row.skill_id: row for row in rows.filter(skill__in=skills)}
     if not on:
@@ -128,13 +146,18 @@ def _switch(rows, make, skills: list[Skill], on: bool, starts: dt.date | None) -
         rows.filter(skill__in=skills).delete()
         return result
     new = [make(skill) for skill in skills if skill.pk not in by_skill]
+    had = [skill for skill in skills if skill.pk in by_skill]
     moved = [
-        skill for skill in skills if skill.pk in by_skill and by_skill[skill.pk].starts != starts
+        skill
+        for skill in had
+        if (single and by_skill[skill.pk].starts != starts)
+        or _earlier(starts, by_skill[skill.pk].starts)
     ]
     # A second click that arrived first has made the same row: not an error.
     rows.model.objects.bulk_create(new, ignore_conflicts=True)
     rows.filter(skill__in=moved).update(starts=starts)
     result.on = sorted([row.skill.code for row in new] + [skill.code for skill in moved])
+    result.kept = sorted({skill.code for skill in had} - set(result.on))
     return result
 
 
@@ -143,5 +166,6 @@ def _details(subject: Subject, result: Switched, starts: dt.date | None) -> dict
         "subject": subject.slug,
         "on": result.on,
         "off": result.off,
+        "kept": result.kept,
         "starts": starts.isoformat() if starts else "",
     }

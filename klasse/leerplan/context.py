@@ -10,15 +10,18 @@ from django.utils.functional import SimpleLazyObject
 from klasse.accounts.models import Role
 
 from .access import SESSION_KEY
-from .licences import subjects_licensed
+from .licences import licences_for_staff
 
 
 def subject_nav(request: HttpRequest) -> dict:
-    """Template context: `nav_subjects` (licensed today) and `nav_subject` (open or None)."""
+    """Template context: `nav_subjects` (those staff may open, `licences_for_staff`) and
+    `nav_subject` (open or None)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or user.role not in (Role.ADMIN, Role.TEACHER):
         return {}
-    subjects = SimpleLazyObject(lambda: subjects_licensed(user.school_id))
+    subjects = SimpleLazyObject(
+        lambda: [licence.subject for licence in licences_for_staff(user.school_id, user.role)]
+    )
 
     def current():
         match = getattr(request, "resolver_match", None)

@@ -24,6 +24,7 @@ from .activation import (
     student_skills_switch,
 )
 from .learners import learning_classes, students_in
+from .licences import today
 from .models import Activation
 from .overview_views import classes_with_counts
 from .skills import class_activations, leerplan_tree, student_activations
@@ -53,13 +54,14 @@ def class_leerplan(request: HttpRequest, vak: str, pk: int) -> HttpResponse:
         status, failed = _switch(
             request,
             subject,
-            lambda skills, on, starts: class_skills_switch(
+            lambda skills, on, starts, single: class_skills_switch(
                 actor=request.user,
                 school_class=school_class,
                 subject=subject,
                 skills=skills,
                 on=on,
                 starts=starts,
+                single=single,
             ),
         )
         if not _htmx(request):
@@ -93,13 +95,14 @@ def student_leerplan(request: HttpRequest, vak: str, pk: int) -> HttpResponse:
         status, failed = _switch(
             request,
             subject,
-            lambda skills, on, starts: student_skills_switch(
+            lambda skills, on, starts, single: student_skills_switch(
                 actor=request.user,
                 student=student,
                 subject=subject,
                 skills=skills,
                 on=on,
                 starts=starts,
+                single=single,
             ),
         )
         if not _htmx(request):
@@ -128,6 +131,8 @@ BAD_DATE = gettext_lazy(
     "'%(date)s' is geen datum. Kies een dag, of laat 'Vanaf' leeg om meteen te beginnen; "
     "er is niets veranderd."
 )
+EARLIEST = dt.date(2000, 1, 1)
+"""No start date before this: a typing error (Klasse's leerplans begin in 2026)."""
 
 
 def _htmx(request: HttpRequest) -> bool:
@@ -135,7 +140,13 @@ def _htmx(request: HttpRequest) -> bool:
 
 
 def _rows(subject, own: dict, via_class: dict) -> list[dict]:
-    """The leerplan tree with, per skill, its own activation and the class's (if any)."""
+    """The leerplan tree with, per skill, its own activation and the class's (if any),
+    and `planned`: on, but only from a day after today (shown apart from what is open)."""
+    on = today()
+
+    def later(activation) -> bool:
+        return bool(activation and activation.starts and activation.starts > on)
+
     return [
         {
             "domain": entry["domain"],
@@ -143,7 +154,13 @@ def _rows(subject, own: dict, via_class: dict) -> list[dict]:
                 (
                     level,
                     [
-                        {"skill": s, "own": own.get(s.pk), "via_class": via_class.get(s.pk)}
+                        {
+                            "skill": s,
+                            "own": own.get(s.pk),
+                            "via_class": via_class.get(s.pk),
+                            "planned": later(own.get(s.pk))
+                            or (not own.get(s.pk) and later(via_class.get(s.pk))),
+                        }
                         for s in skills
                     ],
                 )
@@ -156,17 +173,37 @@ def _rows(subject, own: dict, via_class: dict) -> list[dict]:
 
 def _switch(request: HttpRequest, subject, switch) -> tuple[str, bool]:
     """Read the pressed button (`aan` or `uit`, its value the target) and the start date,
-    and switch; (the sentence to show, whether it failed). A bad date or target changes
-    nothing."""
+    and switch; (the sentence to show, whether it failed). A bad date or target, a start
+    after the licence's last day or before 2000, or a licence that has ended changes
+    nothing. Only a single skill's start date is moved when it is on already."""
     on = "aan" in request.POST
     target = request.POST.get("aan" if on else "uit", "")
     text = request.POST.get("vanaf", "").strip()
+    licence = subject.licence
+    if licence.ends < today():
+        return _("De licentie voor %(subject)s is verlopen op %(date)s; er is niets veranderd.") % {
+            "subject": subject.name,
+            "date": licence.ends.strftime("%d-%m-%Y"),
+        }, True
     starts = None
     if text and on:
         try:
             starts = dt.date.fromisoformat(text)
         except ValueError:
             return BAD_DATE % {"date": text}, True
+        if starts > licence.ends:
+            return _(
+                "%(date)s ligt na de laatste dag van de licentie (%(end)s): de vaardigheid "
+                "zou nooit opengaan. Kies een dag tot en met %(end)s; er is niets veranderd."
+            ) % {
+                "date": starts.strftime("%d-%m-%Y"),
+                "end": licence.ends.strftime("%d-%m-%Y"),
+            }, True
+        if starts < EARLIEST:
+            return _(
+                "%(date)s ligt vóór 2000: vast een tikfout. Kies een dag, of laat 'Vanaf' "
+                "leeg om meteen te beginnen; er is niets veranderd."
+            ) % {"date": starts.strftime("%d-%m-%Y")}, True
     kind, _sep, rest = target.partition(":")
     domain, _sep, level = rest.partition(":") if kind == "domain" else ("", "", rest)
     try:
@@ -178,21 +215,33 @@ def _switch(request: HttpRequest, subject, switch) -> tuple[str, bool]:
             raise ActivationError(target)
     except ActivationError:
         return _("Die vaardigheden zijn niet gevonden; er is niets veranderd."), True
-    result: Switched = switch(skills, on, starts)
+    if starts is not None and starts <= today():
+        starts = None  # a day gone by means: open now, said and stored so
+    result: Switched = switch(skills, on, starts, kind == "skill")
     return _sentence(result, on, starts), False
 
 
 def _sentence(result: Switched, on: bool, starts: dt.date | None) -> str:
-    if not result.changed:
-        return _("Er is niets veranderd: dat stond al zo.")
     if not on:
+        if not result.off:
+            return _("Er is niets veranderd: dat stond al zo.")
         n = len(result.off)
         return ngettext("%(n)s vaardigheid uitgezet.", "%(n)s vaardigheden uitgezet.", n) % {"n": n}
     n = len(result.on)
     if starts:
-        return ngettext(
+        text = ngettext(
             "%(n)s vaardigheid aangezet vanaf %(date)s.",
             "%(n)s vaardigheden aangezet vanaf %(date)s.",
             n,
         ) % {"n": n, "date": starts.strftime("%d-%m-%Y")}
-    return ngettext("%(n)s vaardigheid aangezet.", "%(n)s vaardigheden aangezet.", n) % {"n": n}
+    else:
+        text = ngettext("%(n)s vaardigheid aangezet.", "%(n)s vaardigheden aangezet.", n) % {"n": n}
+    kept = len(result.kept)
+    if not kept:
+        return text
+    also = ngettext(
+        "%(n)s stond al aan en hield de eigen datum.",
+        "%(n)s stonden al aan en hielden hun eigen datum.",
+        kept,
+    ) % {"n": kept}
+    return f"{text} {also}" if n else also

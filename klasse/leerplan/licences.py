@@ -52,12 +52,38 @@ def subjects_licensed(school_id: int, on: dt.date | None = None) -> list[Subject
     return [licence.subject for licence in licences_active(school_id, on)]
 
 
+def licences_for_staff(school_id: int, role: str) -> list[Licence]:
+    """The licences whose subject staff may open, in catalogue order: those that hold
+    today and those that start later (a school prepares its leerplan in July for a licence
+    from 1 August); for an administrator also the ended ones, to look back. Each gets
+    `status`: "active", "future" or "ended". Students see only today's (`subjects_licensed`)."""
+    on = today()
+    licences = Licence.objects.filter(school_id=school_id).select_related("subject")
+    if role != Role.ADMIN:
+        licences = licences.filter(ends__gte=on)
+    result = list(licences.order_by("subject__sort_order", "subject__slug"))
+    for licence in result:
+        licence.status = licence_status(licence, on)
+    return result
+
+
+def licence_status(licence: Licence, on: dt.date | None = None) -> str:
+    """ "future" before the licence starts, "ended" after its last day, else "active"."""
+    on = on or today()
+    return "future" if licence.starts > on else "ended" if licence.ends < on else "active"
+
+
 def active_student_count(school_id: int) -> int:
     """The school's student accounts that are not archived: what counts against a licence's
     number of students (said beside it, not enforced)."""
     return Account.objects.filter(
         school_id=school_id, role=Role.STUDENT, archived_at__isnull=True
     ).count()
+
+
+MAX_STUDENTS = 1_000_000
+"""The largest number of students a licence may name: far above any school, well inside
+the database's integer column (PostgreSQL refuses 2_147_483_648 and up)."""
 
 
 @transaction.atomic
@@ -68,11 +94,25 @@ def licence_grant(
     ends: dt.date,
     starts: dt.date | None = None,
     max_students: int | None = None,
+    no_student_limit: bool = False,
 ) -> tuple[Licence, bool]:
     """Give `school` a licence for `subject` until `ends` (inclusive), or change the one it
-    has: `starts` defaults to the existing licence's start, or today for a new one.
-    Returns (licence, created). Raises LicenceError when it would end before it starts or
-    the number of students is not positive. Recorded in the audit log."""
+    has. What is not given keeps the existing licence's value: `starts` (a new licence:
+    today) and `max_students` (a new licence: no limit); `no_student_limit` removes a
+    limit. Returns (licence, created). Raises LicenceError when it would end before it
+    starts, the number of students is not 1 to MAX_STUDENTS, or both a number and
+    `no_student_limit` are given. Recorded in the audit log with old → new per change."""
+    if max_students is not None and no_student_limit:
+        raise LicenceError(
+            "Kies --students N óf --no-student-limit, niet allebei; er is niets veranderd."
+        )
+    if max_students is not None and not 1 <= max_students <= MAX_STUDENTS:
+        raise LicenceError(
+            f"Het aantal leerlingen (--students) moet 1 of meer zijn en hoogstens "
+            f"{MAX_STUDENTS:,}".replace(",", ".")
+            + f" (gegeven: {max_students}). Zonder grens: --no-student-limit; "
+            "er is niets veranderd."
+        )
     existing = Licence.objects.filter(school=school, subject=subject).first()
     starts = starts or (existing.starts if existing else today())
     if ends < starts:
@@ -80,13 +120,19 @@ def licence_grant(
             f"De licentie zou eindigen ({ends:%Y-%m-%d}) vóór ze begint ({starts:%Y-%m-%d}). "
             "Kies een latere einddatum (--until) of een eerdere begindatum (--from)."
         )
-    if max_students is not None and max_students < 1:
-        raise LicenceError("Het aantal leerlingen (--students) moet 1 of meer zijn.")
+    if max_students is None and not no_student_limit and existing:
+        max_students = existing.max_students
     previous = _values(existing) if existing else None
     licence = existing or Licence(school=school, subject=subject)
     licence.starts, licence.ends, licence.max_students = starts, ends, max_students
     licence.save()
-    _record(school, {"op": "grant", **_values(licence), "previous": previous})
+    now = _values(licence)
+    changes = {
+        key: [previous[key], now[key]]
+        for key in ("starts", "ends", "max_students")
+        if previous and previous[key] != now[key]
+    }
+    _record(school, {"op": "grant", **now, "previous": previous, "changes": changes})
     return licence, existing is None
 
 
@@ -109,7 +155,9 @@ def _record(school: School, details: dict) -> None:
     details) and in the `klasse.audit` log."""
     details |= {"by": _operator(), "via": "klasse licence"}
     audit_record(school_id=school.pk, actor=None, action=Action.LICENCE, details=details)
-    audit_log.warning(
+    # INFO, as every command's line for the log: the operator's screen shows the Dutch
+    # sentence only (LOG_LEVEL=INFO writes this one to the log as well).
+    audit_log.info(
         "klasse licence %s: %s %s %s–%s (students: %s), run by %s",
         details["op"],
         school.slug,

@@ -8,11 +8,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from klasse.accounts.access import staff_required
-from klasse.accounts.models import SchoolClass
+from klasse.accounts.classes import empty_classes
+from klasse.accounts.models import Role, SchoolClass
 from klasse.accounts.search import sort_key
 
 from .access import classes_for, subject_for
 from .learners import active_student_counts, students_in
+from .licences import today
 from .models import Activation
 from .skills import class_activations, leerplan_tree, open_counts
 
@@ -45,6 +47,9 @@ def overview(request: HttpRequest, vak: str) -> HttpResponse:
     context = {
         "subject": subject,
         "classes": classes_with_counts(request.user, subject),
+        "empty_classes": empty_classes(request.user.school_id)
+        if request.user.role == Role.ADMIN
+        else [],
         "subject_tab": "overview",
     }
     return render(request, "leerplan/overview.html", context)
@@ -78,6 +83,7 @@ def class_overview(request: HttpRequest, vak: str, pk: int) -> HttpResponse:
         "school_class": school_class,
         "students": [(student, counts[student.pk]) for student in students],
         "domains": domains,
+        "today": today(),
         "subject_tab": "overview",
     }
     return render(request, "leerplan/class_overview.html", context)

@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.csrf import csrf_exempt
 
 from klasse.accounts.models import Role
 
@@ -36,11 +36,27 @@ def student_home(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/student_home.html", {"subjects": subjects, "groups": groups})
 
 
-@require_GET
-@login_required
+# csrf_exempt: this endpoint only reads. Every method but GET and HEAD is answered 405
+# below, before anything is looked at, so a forged cross-site request can change nothing;
+# without the exemption such a request would get Django's English CSRF page (403) instead
+# of the documented 405 with a JSON body.
+@csrf_exempt
 def open_skills_json(request: HttpRequest) -> JsonResponse:
-    """GET /api/leerplan/: the signed-in student's subjects (licensed today) and the skills
-    open to them today. Shape in docs/leerplan-api.md; 403 for anyone but a student."""
+    """GET (or HEAD) /api/leerplan/: the signed-in student's subjects (licensed today) and
+    the skills open to them today. Shape in docs/leerplan-api.md; 405 with a JSON error for
+    any other method, a login redirect when not signed in, 403 for anyone but a student."""
+    if request.method not in ("GET", "HEAD"):
+        response = JsonResponse(
+            {"error": "method_not_allowed", "message": "Alleen GET (of HEAD) is toegestaan."},
+            status=405,
+        )
+        response["Allow"] = "GET, HEAD"
+        return response
+    return _open_skills(request)
+
+
+@login_required
+def _open_skills(request: HttpRequest) -> JsonResponse:
     _student(request)
     body = {
         "date": today().isoformat(),

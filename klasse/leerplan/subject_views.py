@@ -9,21 +9,27 @@ from klasse.accounts.access import admin_required, staff_required
 from klasse.accounts.models import Role
 
 from .access import subject_for
-from .licences import active_student_count, licences_active, today
+from .licences import active_student_count, licence_status, licences_for_staff, today
 from .models import Licence
 
 
 @staff_required
 def subjects(request: HttpRequest) -> HttpResponse:
-    """*Kies een vak*: the subjects the school may use today. With one, straight in; with
-    none, an administrator goes to TOOLS (importing needs no licence) and a teacher to the
-    overviews, each page saying that no subject is licensed."""
-    licences = list(licences_active(request.user.school_id))
-    if len(licences) == 1 and request.GET.get("kies") != "1":
-        return redirect("leerplan:subject", vak=licences[0].subject.slug)
+    """*Kies een vak*: the subjects staff may open (`licences_for_staff`: today's, later
+    ones marked with their start, for an administrator ended ones marked). With one,
+    straight in; with none, an administrator goes to TOOLS (importing needs no licence)
+    and a teacher to the overviews, each page saying that no subject is licensed."""
+    licences = licences_for_staff(request.user.school_id, request.user.role)
+    current = [licence for licence in licences if licence.status != "ended"]
+    if len(current) == 1 and len(licences) == 1 and request.GET.get("kies") != "1":
+        return redirect("leerplan:subject", vak=current[0].subject.slug)
     if not licences:
         return redirect("tools" if request.user.role == Role.ADMIN else "overview")
-    return render(request, "leerplan/subjects.html", {"licences": licences})
+    return render(
+        request,
+        "leerplan/subjects.html",
+        {"licences": licences, "any_active": any(lic.status == "active" for lic in licences)},
+    )
 
 
 @staff_required
@@ -42,8 +48,7 @@ def licences(request: HttpRequest) -> HttpResponse:
     for licence in Licence.objects.filter(school_id=request.user.school_id).select_related(
         "subject"
     ):
-        status = "future" if licence.starts > on else "ended" if licence.ends < on else "active"
-        rows.append({"licence": licence, "status": status})
+        rows.append({"licence": licence, "status": licence_status(licence, on)})
     context = {
         "rows": rows,
         "students": active_student_count(request.user.school_id),

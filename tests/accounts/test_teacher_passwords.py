@@ -18,8 +18,9 @@ def other_teacher(school_a) -> Account:
     return teacher
 
 
-def reset(account, student):
-    return client_for(account).post(reverse("student_password", args=[student.pk]))
+def reset(account, student, follow=True):
+    """POST, then (PRG) the page that shows the new password once."""
+    return client_for(account).post(reverse("student_password", args=[student.pk]), follow=follow)
 
 
 def test_a_teacher_gives_a_student_of_his_class_a_new_password_shown_once_on_a_card(tom, sara):
@@ -72,7 +73,7 @@ def test_an_administrator_may_reset_any_student_of_the_school(alice, sara):
 def test_an_archived_student_gets_no_new_password(tom, sara):
     sara.archived_at = timezone.now()
     sara.save()
-    response = reset(tom, sara)
+    response = reset(tom, sara, follow=False)
     assert response.status_code == 302
     sara.refresh_from_db()
     assert sara.check_password(PASSWORD) and not AuditEntry.objects.exists()
@@ -170,3 +171,26 @@ def test_changing_the_password_ends_the_other_sessions(sara):
     assert other.get(reverse("student_home")).status_code == 200
     assert change(sara, PASSWORD, "mijn-eigen-geheim-7").status_code == 302
     assert other.get(reverse("student_home")).status_code == 302  # to the login page
+
+
+@pytest.mark.parametrize("url_name", ["student_password", "users:password"])
+def test_a_new_password_survives_no_reload_and_a_second_visit_offers_a_new_one(
+    alice, tom, sara, url_name
+):
+    client = client_for(alice if url_name == "users:password" else tom)
+    url = reverse(url_name, args=[sara.pk])
+    posted = client.post(url)
+    assert posted.status_code == 302 and posted["Location"] == url  # POST → redirect → GET
+    assert "password" not in posted["Location"].split("/")[-2]
+    shown = client.get(url)
+    password = shown.context["password"]
+    assert password and password in shown.content.decode()
+    assert "no-store" in shown["Cache-Control"]
+    again = client.get(url)  # F5, or a visit later
+    text = again.content.decode()
+    assert again.status_code == 200 and password not in text
+    assert "Het nieuwe wachtwoord is al getoond" in text and 'method="post"' in text
+    sara.refresh_from_db()
+    assert sara.check_password(password)
+    assert AuditEntry.objects.filter(action="password").count() == 1
+    assert "password_shown_once" not in client.session

@@ -129,3 +129,49 @@ def test_the_manuals_way_from_subject_to_a_students_skills(watched, alice, tom, 
     home.get_by_role("heading", name="Engels").wait_for()
     assert "Rekenen/wiskunde" not in home.inner_text()
     screenshot(page, "leerplan-05-licentie-verlopen")
+
+
+def test_a_teacher_of_a_one_licence_school_clicks_to_a_new_password_and_plans_a_domain(
+    watched, tom, sara, school_a, class_a
+):
+    """Issue 15 fix, items 1, 2, 6, 9: straight into the only subject, OVERZICHTEN › class,
+    Nieuw wachtwoord shown once (a reload shows it no more and makes no other), and a
+    domain switched on from a later day keeps what is open and looks planned."""
+    page = watched
+    Licence.objects.create(
+        school=school_a,
+        subject=Subject.objects.get(slug="rekenen"),
+        starts=today() - dt.timedelta(days=60),
+        ends=today() + dt.timedelta(days=200),
+    )
+    login(page, tom)
+    page.get_by_role("heading", name="Overzichten · Rekenen/wiskunde").wait_for()
+    page.locator("main").get_by_role("link", name="3HB").click()
+    page.get_by_role("link", name="Klasbeheer").wait_for()
+    page.get_by_role("link", name="Inlogkaartjes").wait_for()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Nieuw wachtwoord voor Sara van der Berg").click()
+    password = page.locator("#new-password").inner_text().strip()
+    sara.refresh_from_db()
+    assert sara.check_password(password)
+    screenshot(page, "leerplan-06-nieuw-wachtwoord-eenmaal")
+    page.reload()
+    page.get_by_text("Het nieuwe wachtwoord is al getoond").wait_for()
+    assert password not in page.content()
+    sara.refresh_from_db()
+    assert sara.check_password(password)
+
+    page.goto(reverse("leerplan:class", args=["rekenen", class_a.pk]))
+    page.get_by_role("button", name="Zet aan: Getallen tot 1000 lezen, schrijven").click()
+    page.get_by_text("1 vaardigheid aangezet.").wait_for()
+    later = today() + dt.timedelta(days=30)
+    page.locator("#vanaf").fill(later.isoformat())
+    page.get_by_role("button", name="Heel domein Getallen aan").click()
+    page.get_by_text("1 stond al aan en hield de eigen datum.").wait_for()
+    opened = page.locator("li.on", has_text="Getallen tot 1000 lezen")
+    planned = page.locator("li.planned").first
+    assert "gepland vanaf " + later.strftime("%d-%m-%Y") in planned.inner_text()
+    assert opened.locator(".state-on").evaluate("e => getComputedStyle(e).color") != (
+        planned.locator(".state-planned").evaluate("e => getComputedStyle(e).color")
+    )
+    screenshot(page, "leerplan-07-gepland-en-open")

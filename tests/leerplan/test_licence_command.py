@@ -7,11 +7,12 @@ import json
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.urls import reverse
 
 from klasse.accounts.models import AuditEntry
 from klasse.leerplan.licences import today
 from klasse.leerplan.models import Licence
-from tests.conftest import make_account
+from tests.conftest import client_for, make_account
 
 pytestmark = pytest.mark.django_db
 
@@ -119,3 +120,40 @@ def test_revoke_removes_the_licence_and_records_it(school_a):
     assert AuditEntry.objects.filter(action="licence").first().details["op"] == "revoke"
     with pytest.raises(CommandError, match="heeft geen licentie voor 'engels'"):
         licence("revoke", "--school", "school-a", "--subject", "engels")
+
+
+def test_grant_again_keeps_an_omitted_student_limit_and_removes_it_only_when_asked(school_a):
+    licence("grant", "--school", "school-a", "--subject", "nt2", "--until", "2027-07-31",
+            "--students", "120")  # fmt: skip
+    licence("grant", "--school", "SCHOOL-A", "--subject", "NT2",
+            "--until", "2028-07-31")  # fmt: skip
+    got = Licence.objects.get(school=school_a)
+    assert (got.ends, got.max_students) == (dt.date(2028, 7, 31), 120)
+    latest = AuditEntry.objects.filter(action="licence").first()
+    assert latest.details["changes"] == {"ends": ["2027-07-31", "2028-07-31"]}
+    licence("grant", "--school", "school-a", "--subject", "nt2", "--until", "2028-07-31",
+            "--no-student-limit")  # fmt: skip
+    got.refresh_from_db()
+    assert got.max_students is None
+    latest = AuditEntry.objects.filter(action="licence").first()
+    assert latest.details["changes"] == {"max_students": [120, None]}
+    page = client_for(make_account(school_a, "beheer", role="admin")).get(reverse("users:audit"))
+    text = page.content.decode()
+    assert "leerlingen: 120 → geen grens" in text
+    assert "leverancier (opdrachtregel)" in text
+
+
+def test_a_huge_number_of_students_is_refused_in_dutch_and_changes_nothing(school_a):
+    with pytest.raises(CommandError, match=r"hoogstens 1\.000\.000 \(gegeven: 2147483648\)"):
+        licence("grant", "--school", "school-a", "--subject", "nt2", "--until", "2027-07-31",
+                "--students", "2147483648")  # fmt: skip
+    assert not Licence.objects.exists() and not AuditEntry.objects.exists()
+
+
+def test_the_operator_sees_only_the_dutch_sentence(school_a, capsys):
+    out = io.StringIO()
+    call_command("licence", "grant", "--school", "school-a", "--subject", "nt2", "--until",
+                 "2027-07-31", stdout=out)  # fmt: skip
+    assert out.getvalue().startswith("Licentie gegeven")
+    captured = capsys.readouterr()
+    assert "run by" not in captured.out + captured.err

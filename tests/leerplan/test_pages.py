@@ -41,7 +41,9 @@ def test_staff_land_on_the_only_subject_or_choose_among_several(alice, tom, scho
 def test_without_a_licence_the_administrator_can_import_and_is_told(alice):
     page = client_for(alice).get(reverse("imports:start")).content.decode()
     assert "nog geen licentie voor een vak" in page
-    assert "importeren doe je één keer voor alle vakken" in page
+    assert (
+        "importeren doe je één keer voor alle vakken" not in page
+    )  # no subjects: no TOOLS per subject
 
 
 def test_a_subject_opens_with_overzichten_leerplan_and_tools(alice, rekenen, class_a, school_a):
@@ -55,17 +57,50 @@ def test_a_subject_opens_with_overzichten_leerplan_and_tools(alice, rekenen, cla
     assert "importeren doe je één keer voor alle vakken" in tools
 
 
-def test_an_unlicensed_or_ended_subject_is_404(alice, school_a, class_a):
+def test_an_unlicensed_subject_is_404_and_an_ended_one_only_the_administrator_views(
+    alice, tom, school_a, class_a
+):
     grant(
         school_a,
         "engels",
         starts=today() - dt.timedelta(days=400),
         ends=today() - dt.timedelta(days=1),
     )
-    client = client_for(alice)
-    for vak in ("nt2", "engels", "bestaat-niet"):
-        assert client.get(reverse("leerplan:overview", args=[vak])).status_code == 404
-        assert client.get(class_url("class", class_a, vak)).status_code == 404
+    admin, teacher = client_for(alice), client_for(tom)
+    for vak in ("nt2", "bestaat-niet"):
+        for client in (admin, teacher):
+            assert client.get(reverse("leerplan:overview", args=[vak])).status_code == 404
+            assert client.get(class_url("class", class_a, vak)).status_code == 404
+    assert teacher.get(reverse("leerplan:overview", args=["engels"])).status_code == 404
+    chooser = admin.get(reverse("leerplan:subjects")).content.decode()
+    ended = (today() - dt.timedelta(days=1)).strftime("%d-%m-%Y")
+    assert f"verlopen op {ended}" in chooser
+    assert admin.get(class_url("class", class_a, "engels")).status_code == 200
+    switch(admin, class_url("class", class_a, "engels"), "aan", "skill:ENG-LUI-A1-01")
+    assert not Activation.objects.exists()
+    assert (
+        f"is verlopen op {ended}"
+        in admin.get(class_url("class", class_a, "engels")).content.decode()
+    )
+
+
+def test_staff_prepare_a_subject_whose_licence_starts_later_and_students_do_not_see_it(
+    alice, tom, school_a, class_a, sara
+):
+    starts = today() + dt.timedelta(days=20)
+    grant(school_a, "nt2", starts=starts, ends=today() + dt.timedelta(days=380))
+    for account in (alice, tom):
+        client = client_for(account)
+        chooser = client.get(reverse("leerplan:subjects"), follow=True)
+        assert chooser.redirect_chain[-1][0] == reverse("leerplan:overview", args=["nt2"])
+        page = client.get(reverse("leerplan:subjects") + "?kies=1").content.decode()
+        assert f"vanaf {starts:%d-%m-%Y}" in page
+        assert ("TOOLS is in elk vak" in page) == (account == alice)
+    switch(client_for(alice), class_url("class", class_a, "nt2"), "aan", "domain:NT2-LEZ")
+    assert Activation.objects.filter(school_class=class_a).exists()
+    student = client_for(sara)
+    assert "NT2-LEZ" not in student.get(reverse("home"), follow=True).content.decode()
+    assert json.loads(student.get("/api/leerplan/").content)["subjects"] == []
 
 
 def test_switching_one_skill_a_domain_and_a_level_writes_one_audit_entry_each(
@@ -75,7 +110,8 @@ def test_switching_one_skill_a_domain_and_a_level_writes_one_audit_entry_each(
     switch(client, url, "aan", "skill:REK-GET-1F-01")
     switch(client, url, "aan", "domain:REK-VER")
     switch(client, url, "aan", "domain:REK-MET:2F")
-    switch(client, url, "aan", "level:1S", vanaf="2030-09-01")
+    later = today() + dt.timedelta(days=100)
+    switch(client, url, "aan", "level:1S", vanaf=later.isoformat())
     on = dict(Activation.objects.filter(school_class=class_a).values_list("skill__code", "starts"))
     ver = set(Skill.objects.filter(domain__code="REK-VER").values_list("code", flat=True))
     met_2f = set(
@@ -83,12 +119,15 @@ def test_switching_one_skill_a_domain_and_a_level_writes_one_audit_entry_each(
     )
     level_1s = set(Skill.objects.filter(subject=rekenen, level="1S").values_list("code", flat=True))
     assert set(on) == {"REK-GET-1F-01"} | ver | met_2f | level_1s
-    assert on["REK-VER-1S-01"] == dt.date(2030, 9, 1)  # switched on again, from the new date
+    assert on["REK-VER-1S-01"] is None  # open already: a level switched on never postpones
+    assert on["REK-GET-1S-01"] == later
     assert on["REK-VER-1F-01"] is None
     entries = list(AuditEntry.objects.filter(action="leerplan").order_by("id"))
     assert len(entries) == 4
     assert entries[1].details["on"] == sorted(ver) and entries[1].details["class"] == "3HB"
-    assert entries[3].details["starts"] == "2030-09-01"
+    assert entries[3].details["starts"] == later.isoformat()
+    assert "REK-VER-1S-01" in entries[3].details["kept"]
+    assert "REK-VER-1S-01" not in entries[3].details["on"]
     assert entries[0].actor == alice
     switch(client, url, "uit", "domain:REK-VER")
     assert not Activation.objects.filter(skill__domain__code="REK-VER").exists()
@@ -302,3 +341,88 @@ def test_the_subject_pages_ask_as_many_queries_for_thirty_classes_as_for_three(
         return [*counts, len(captured)]
 
     assert queries(3) == queries(30)
+
+
+def test_a_domain_switched_on_from_a_date_keeps_open_skills_open_and_says_so(
+    alice, rekenen, class_a, sara
+):
+    client, url = client_for(alice), class_url("class", class_a)
+    switch(client, url, "aan", "domain:REK-GET:1F")
+    later = today() + dt.timedelta(days=60)
+    switch(client, url, "aan", "domain:REK-GET", vanaf=later.isoformat())
+    starts = dict(
+        Activation.objects.filter(school_class=class_a).values_list("skill__code", "starts")
+    )
+    level_1f = set(
+        Skill.objects.filter(domain__code="REK-GET", level="1F").values_list("code", flat=True)
+    )
+    assert all(starts[code] is None for code in level_1f)
+    assert {starts[c] for c in starts if c not in level_1f} == {later}
+    page = client.get(url).content.decode()
+    n_on = len(starts) - len(level_1f)
+    assert f"{n_on} vaardigheden aangezet vanaf {later:%d-%m-%Y}." in page
+    assert f"{len(level_1f)} stonden al aan en hielden hun eigen datum." in page
+    assert f"gepland vanaf {later:%d-%m-%Y}" in page and 'class="planned"' in page
+    api = json.loads(client_for(sara).get("/api/leerplan/").content)
+    assert {s["code"] for s in api["subjects"][0]["skills"]} == level_1f
+    # One skill's own button changes its date on purpose.
+    switch(client, url, "aan", "skill:REK-GET-1F-01", vanaf=later.isoformat())
+    assert Activation.objects.get(skill__code="REK-GET-1F-01").starts == later
+    log = client.get(reverse("users:audit")).content.decode()
+    assert "stonden al aan en hielden hun datum" in log
+
+
+@pytest.mark.parametrize(
+    "days, message",
+    [(301, "ligt na de laatste dag van de licentie"), (None, "31-12-1999 ligt vóór 2000")],
+)
+def test_a_start_after_the_licence_or_before_2000_is_refused(
+    alice, rekenen, class_a, days, message
+):
+    client, url = client_for(alice), class_url("class", class_a)
+    vanaf = (today() + dt.timedelta(days=days)).isoformat() if days else "1999-12-31"
+    switch(client, url, "aan", "domain:REK-GET", vanaf=vanaf)
+    assert not Activation.objects.exists()
+    page = client.get(url).content.decode()
+    assert message in page
+    if days:
+        ends = today() + dt.timedelta(days=300)
+        assert f"Kies een dag tot en met {ends:%d-%m-%Y}" in page
+
+
+def test_the_json_endpoint_answers_head_and_refuses_other_methods_with_json(sara, rekenen):
+    from django.test import Client
+
+    student = client_for(sara)
+    student_csrf = client_for(sara)
+    student_csrf.handler.enforce_csrf_checks = True
+    head = student.head(reverse("leerplan_api"))
+    assert head.status_code == 200 and head["Content-Type"] == "application/json"
+    for client in (student_csrf, Client(enforce_csrf_checks=True)):
+        for method in ("post", "put", "patch", "delete", "options"):
+            response = getattr(client, method)(reverse("leerplan_api"))
+            assert response.status_code == 405, method
+            assert response["Allow"] == "GET, HEAD"
+            assert response.json()["error"] == "method_not_allowed"
+
+
+def test_kies_een_vak_names_the_english_tabs_and_the_logbook_shows_d_m_y(
+    alice, tom, school_a, class_a
+):
+    grant(school_a, "rekenen")
+    grant(school_a, "nt2", starts=dt.date(2026, 8, 1), ends=dt.date(2099, 7, 31))
+    english = {"HTTP_ACCEPT_LANGUAGE": "en"}
+    page = client_for(alice).get(reverse("leerplan:subjects"), **english).content.decode()
+    assert "Each subject has the tabs OVERVIEWS, LEERPLAN and TOOLS." in page
+    page = client_for(tom).get(reverse("leerplan:subjects"), **english).content.decode()
+    assert "Each subject has the tabs OVERVIEWS and LEERPLAN." in page and "TOOLS" not in page
+    later = today() + dt.timedelta(days=10)
+    switch(
+        client_for(alice),
+        class_url("class", class_a),
+        "aan",
+        "domain:REK-GET",
+        vanaf=later.isoformat(),
+    )
+    log = client_for(alice).get(reverse("users:audit")).content.decode()
+    assert f"vanaf {later:%d-%m-%Y}" in log and later.isoformat() not in log

@@ -35,8 +35,18 @@ class Command(BaseCommand):
             metavar="JJJJ-MM-DD",
             help="eerste dag (standaard: vandaag, of het begin van de bestaande licentie)",
         )
-        grant.add_argument(
-            "--students", type=int, metavar="N", help="aantal leerlingen (wordt getoond)"
+        limit = grant.add_mutually_exclusive_group()
+        limit.add_argument(
+            "--students",
+            type=int,
+            metavar="N",
+            help="aantal leerlingen, 1 tot en met 1.000.000 (wordt getoond; "
+            "weggelaten: het aantal van de bestaande licentie blijft)",
+        )
+        limit.add_argument(
+            "--no-student-limit",
+            action="store_true",
+            help="haal het aantal leerlingen van de bestaande licentie weg",
         )
         listing = actions.add_parser("list", help="toon licenties")
         listing.add_argument("--school", metavar="SLUG", help="alleen deze school")
@@ -51,7 +61,7 @@ class Command(BaseCommand):
         except LicenceError as error:
             raise CommandError(str(error)) from None
 
-    def _grant(self, *, school, subject, until, starts, students, **options):
+    def _grant(self, *, school, subject, until, starts, students, no_student_limit, **options):
         ends = _date(until, "--until")
         first = _date(starts, "--from") if starts else None
         school_obj = school_for_command(school)
@@ -61,6 +71,7 @@ class Command(BaseCommand):
             ends=ends,
             starts=first,
             max_students=students,
+            no_student_limit=no_student_limit,
         )
         verb = "Licentie gegeven" if created else "Licentie gewijzigd"
         limit = f", {licence.max_students} leerlingen" if licence.max_students else ""
