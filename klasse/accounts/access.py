@@ -5,6 +5,7 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
@@ -49,11 +50,12 @@ def get_account_for_admin(user: Account, pk: int) -> Account:
 
 def get_student_for_staff(user: Account, pk: int) -> Account:
     """A student of the user's own school: for an administrator any, for a teacher only one
-    in a class he or she teaches (issue 15, item 7). Anyone else, or any other account,
-    gets 404: the student is not there for them."""
+    in a class or lesgroep he or she teaches (issue 15, item 7; issue 16, item 8). Anyone
+    else, or any other account, gets 404: the student is not there for them."""
     students = Account.objects.filter(school_id=user.school_id, role=Role.STUDENT)
     if user.role == Role.TEACHER:
-        students = students.filter(school_class__teachers=user)
+        taught = Q(school_class__teachers=user) | Q(groups__teachers=user)
+        students = students.filter(pk__in=students.filter(taught).values("pk"))
     elif user.role != Role.ADMIN:
         raise Http404
     return get_object_or_404(students.select_related("school_class"), pk=pk)

@@ -20,17 +20,19 @@ from django.utils.translation import ngettext
 
 from .audit import audit_record
 from .db import same_lower
-from .models import Account, AuditEntry, School, SchoolClass
+from .models import Account, AuditEntry, ClassKind, School, SchoolClass
 from .rules import MAX_LENGTHS, mojibake_repaired, value_problem
 
 
 def empty_classes(school_id: int) -> QuerySet[SchoolClass]:
-    """The school's classes that no account is in, active or archived (an archived
-    student keeps his class), by name; each with `teacher_count`, the teachers linked to
-    it (their link goes with the class)."""
+    """The school's classes and lesgroepen that no account is in, active or archived (an
+    archived student keeps his class and groups), by name; each with `teacher_count`, the
+    teachers linked to it (their link goes with the class)."""
+    members = Account.groups.through.objects.filter(schoolclass_id=OuterRef("pk"))
     return (
         SchoolClass.objects.filter(school_id=school_id)
         .filter(~Exists(Account.objects.filter(school_class_id=OuterRef("pk"))))
+        .filter(~Exists(members))
         .annotate(teacher_count=Count("teachers", distinct=True))
         .order_by("name")
     )
@@ -92,17 +94,28 @@ def class_rename(*, school_class: SchoolClass, actor: Account, name: str) -> boo
 
 
 def class_delete_refusal(school_class: SchoolClass) -> str | None:
-    """Why `school_class` cannot be removed, in Dutch, or None when it is empty."""
-    counts = Account.objects.filter(school_class=school_class).aggregate(
-        total=Count("pk"), archived=Count("pk", filter=Q(archived_at__isnull=False))
+    """Why `school_class` cannot be removed, in Dutch, or None when it is empty: nobody
+    has it as class, nor as one of their lesgroepen."""
+    counts = (
+        Account.objects.filter(Q(school_class=school_class) | Q(groups=school_class))
+        .distinct()
+        .aggregate(total=Count("pk"), archived=Count("pk", filter=Q(archived_at__isnull=False)))
     )
     if not counts["total"]:
         return None
-    students = ngettext(
-        "Klas %(name)s heeft nog %(count)s leerling",
-        "Klas %(name)s heeft nog %(count)s leerlingen",
-        counts["total"],
-    ) % {"name": school_class.name, "count": counts["total"]}
+    if school_class.kind == ClassKind.GROUP:
+        students = ngettext(
+            "Lesgroep %(name)s heeft nog %(count)s leerling",
+            "Lesgroep %(name)s heeft nog %(count)s leerlingen",
+            counts["total"],
+        )
+    else:
+        students = ngettext(
+            "Klas %(name)s heeft nog %(count)s leerling",
+            "Klas %(name)s heeft nog %(count)s leerlingen",
+            counts["total"],
+        )
+    students %= {"name": school_class.name, "count": counts["total"]}
     archived = (
         ngettext(
             " (waarvan %(count)s gearchiveerd)",

@@ -35,6 +35,23 @@ def test_empty_means_nobody_in_it_not_even_an_archived_student(school_a, class_a
     assert [(c.name, c.teacher_count) for c in found] == [("2VB", 1)]
 
 
+def test_a_lesgroep_with_members_is_not_empty_and_is_not_removed(alice, school_a, sara):
+    """Its members have another class (their stamgroep): the group is in use all the same."""
+    group = SchoolClass.objects.create(school=school_a, name="wi-b", kind="groep")
+    sara.groups.add(group)
+    assert group not in empty_classes(school_a.pk)
+    html = client_for(alice).get(reverse("overview")).content.decode()
+    assert f'name="klas" value="{group.pk}"' not in html
+    response = client_for(alice).post(
+        reverse("empty_classes_delete"), {"klas": [group.pk]}, follow=True
+    )
+    assert "Lesgroep wi-b heeft nog 1 leerling" in response.content.decode()
+    remove(alice, group)
+    assert list(sara.groups.values_list("name", flat=True)) == ["wi-b"]
+    sara.groups.clear()
+    assert group in empty_classes(school_a.pk)
+
+
 def test_the_overview_offers_the_empty_classes_to_the_administrator_only(
     alice, tom, sara, empty_2vb
 ):

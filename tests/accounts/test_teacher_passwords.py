@@ -50,6 +50,18 @@ def test_a_teacher_of_another_class_gets_404_and_changes_nothing(other_teacher, 
     assert sara.check_password(PASSWORD) and not AuditEntry.objects.exists()
 
 
+def test_a_teacher_of_a_lesgroep_resets_its_members_passwords(other_teacher, school_a, sara):
+    """Tess teaches the lesgroep wi-b, not Sara's class: Sara is her student through it."""
+    group = SchoolClass.objects.create(school=school_a, name="wi-b", kind="groep")
+    group.teachers.add(other_teacher)
+    assert reset(other_teacher, sara).status_code == 404  # not in the group yet
+    sara.groups.add(group)
+    response = reset(other_teacher, sara)
+    assert response.status_code == 200
+    sara.refresh_from_db()
+    assert sara.check_password(response.context["password"])
+
+
 def test_a_student_without_a_class_is_no_teachers_student(tom, school_a):
     loose = make_account(school_a, "los")
     assert reset(tom, loose).status_code == 404
