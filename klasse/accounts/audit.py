@@ -229,10 +229,13 @@ def describe_entry(entry: AuditEntry) -> list[str]:
     if entry.action in (Action.IMPORT_ACCOUNT, Action.UNDO_ACCOUNT):
         return _describe_account_part(entry.action, details)
     if entry.action == Action.LOGIN_CARD:
-        return [
-            _("klas %(class)s: kaartje met het eigen wachtwoord")
-            % {"class": details.get("class", "")}
-        ]
+        # "eigen" only where its owner chose it (login_cards_make records "chosen"; older
+        # entries without it were cards of accounts that had some password).
+        if details.get("chosen"):
+            text = _("klas %(class)s: kaartje met het eigen wachtwoord")
+        else:
+            text = _("klas %(class)s: kaartje met het huidige wachtwoord")
+        return [text % {"class": details.get("class", "")}]
     if entry.action == Action.EXPORT:
         return [
             _("%(format)s, %(what)s, %(rows)s rijen")
