@@ -34,6 +34,7 @@ from .account_log import SHOWN, Names, log_undo_accounts
 from .models import ImportRun
 from .undo_classes import (
     classes_gone,
+    classes_recreate,
     undo_created_classes,
     undo_group_members,
     undo_teacher_classes,
@@ -130,10 +131,32 @@ def _undo(run: ImportRun) -> UndoResult:
         unlink_or_name(run.school_id, roles, result)
     undo_group_members(run.school_id, changes.get("group_members", []), result)
     undo_created_classes(run.school_id, changes.get("created_classes", []), result)
+    _one_place_each(result)
     result.reverted.sort()
     result.changes.sort(key=lambda c: c["username"].casefold())
     result.kept.sort(key=lambda kept: kept.username.casefold())
     return result
+
+
+def _one_place_each(result: UndoResult) -> None:
+    """Each account in exactly one of removed, kept, restored, set back (the preview's
+    tiles add up): one that gets some values back and keeps others is set back, its
+    change naming what stays (`changes[…]["kept"]`); `kept` holds only the accounts
+    the undo leaves wholly as they are."""
+    reverted = set(result.reverted)
+    by_username = {c["username"]: c for c in result.changes}
+    wholly = []
+    for kept in result.kept:
+        if kept.username not in reverted:
+            wholly.append(kept)
+            continue
+        change = by_username.get(kept.username)
+        if change is None:  # only its groups set back: no field to show
+            change = {"username": kept.username, "name": kept.name, "changes": {}}
+            result.changes.append(change)
+            by_username[kept.username] = change
+        change["kept"] = kept.fields
+    result.kept = wholly
 
 
 def _finish(run: ImportRun, actor: Account, result: UndoResult) -> None:
@@ -212,9 +235,12 @@ def _undo_updated(
     since = changed_since(school_id, with_password, finished) if with_password else {}
     roles: dict[int, str] = {}
     found = 0
-    # A class removed by hand since (it was left empty) cannot be set back: someone
-    # changed that after the import, so the account keeps its class and is named.
+    # A class removed by hand since (it was left empty): made again by its name, and the
+    # accounts go back into it (an undo puts back what was). Only one whose name nobody
+    # recorded cannot come back: then the account keeps its class, and that is named.
     gone = classes_gone(school_id, updated)
+    again = classes_recreate(school_id, gone)
+    recreated: set[str] = set()
     for account in accounts_of(school_id, list(by_id)):
         found += 1
         entry = by_id[account.pk]
@@ -224,10 +250,17 @@ def _undo_updated(
             if name not in before or name not in after or before[name] == after[name]:
                 continue
             removed_class = name == "school_class_id" and before[name] in gone
-            if removed_class or _jsonable(getattr(account, name)) != after[name]:
+            if (removed_class and before[name] not in again) or _jsonable(
+                getattr(account, name)
+            ) != after[name]:
                 changed_since_import.append(FIELD_NAMES[name])
             elif name == "password" and _password_used(account, since, finished):
                 changed_since_import += _password_used(account, since, finished)
+            elif removed_class:
+                pk, class_name = again[before[name]]
+                restore[name] = pk
+                recreated.add(class_name)
+                shown[FIELD_NAMES[name]] = [names.text(name, after[name]), class_name]
             else:
                 restore[name] = _from_json(name, before[name])
                 shown[FIELD_NAMES[name]] = [
@@ -251,6 +284,7 @@ def _undo_updated(
         if changed_since_import:
             result.kept.append(Kept(account.username, account.full_name, changed_since_import))
     result.missing += len(by_id) - found
+    result.classes_recreated = sorted(recreated, key=str.casefold)
     return roles
 
 

@@ -415,3 +415,24 @@ def test_a_class_card_speaks_of_the_link_only_where_the_import_sent_one(
     notes = {c.username: c.note for c in made}
     assert "link in je e-mail" in notes["anna"]
     assert "link in je e-mail" not in notes["bram"] and "vraag je beheerder" in notes["bram"]
+
+
+def test_an_undone_import_offers_no_login_cards(
+    school_a, alice, django_capture_on_commit_callbacks
+):
+    """Fix17, item 8: its cards would be for accounts gone or kept as they are."""
+    _, run = do_import(
+        school_a,
+        alice,
+        actions=Actions(add=True, generate_passwords=True),
+        capture=django_capture_on_commit_callbacks,
+    )
+    admin = client_for(alice)
+    detail = reverse("history:detail", args=[run.pk])
+    assert 'id="run-cards"' in admin.get(detail).content.decode()
+    import_undo(run=run, actor=alice)
+    assert 'id="run-cards"' not in admin.get(detail).content.decode()
+    cards = reverse("history:cards", args=[run.pk])
+    assert admin.get(cards).status_code == 404
+    assert admin.post(cards, {"format": "pdf"}).status_code == 404
+    assert not AuditEntry.objects.filter(action=AuditEntry.Action.LOGIN_SHEET).exists()
