@@ -183,7 +183,7 @@ def describe_entry(entry: AuditEntry) -> list[str]:
         kept = result.get("kept", [])
         if kept:
             lines.append(
-                _("Later gewijzigd en niet teruggezet: %(names)s")
+                _("Na de import gebruikt of gewijzigd, dus blijven staan: %(names)s")
                 % {"names": ", ".join(k["username"] for k in kept)}
             )
         return lines
