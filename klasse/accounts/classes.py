@@ -14,26 +14,45 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .audit import audit_record
+from .audit import audit_record, audit_record_many
 from .db import same_lower
 from .models import Account, AuditEntry, School, SchoolClass
 from .rules import MAX_LENGTHS, mojibake_repaired, value_problem
 
 
 def empty_classes(school_id: int) -> QuerySet[SchoolClass]:
-    """The school's classes that no account is in, active or archived (an archived
-    student keeps his class), by name; each with `teacher_count`, the teachers linked to
-    it (their link goes with the class)."""
+    """The school's classes that no active account is in, by name: after a new school
+    year last year's classes hold only the archived leavers (fix17, item 4). Each with
+    `teacher_count`, the teachers linked to it (their link goes with the class), and
+    `archived_count`, the archived accounts in it (they stay, without class)."""
+    active = Account.objects.filter(school_class_id=OuterRef("pk"), archived_at__isnull=True)
+    archived = (
+        Account.objects.filter(school_class_id=OuterRef("pk"), archived_at__isnull=False)
+        .order_by()
+        .values("school_class_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return (
         SchoolClass.objects.filter(school_id=school_id)
-        .filter(~Exists(Account.objects.filter(school_class_id=OuterRef("pk"))))
-        .annotate(teacher_count=Count("teachers", distinct=True))
+        .filter(~Exists(active))
+        .annotate(
+            teacher_count=Count("teachers", distinct=True),
+            archived_count=Coalesce(Subquery(archived), 0),
+        )
         .order_by("name")
     )
+
+
+def archived_in(school_class: SchoolClass) -> int:
+    """How many archived accounts are in `school_class` (a removal keeps them, classless)."""
+    return Account.objects.filter(school_class=school_class, archived_at__isnull=False).count()
 
 
 def class_name_problem(school_class: SchoolClass, name: str) -> str | None:
@@ -92,42 +111,25 @@ def class_rename(*, school_class: SchoolClass, actor: Account, name: str) -> boo
 
 
 def class_delete_refusal(school_class: SchoolClass) -> str | None:
-    """Why `school_class` cannot be removed, in Dutch, or None when it is empty."""
-    counts = Account.objects.filter(school_class=school_class).aggregate(
-        total=Count("pk"), archived=Count("pk", filter=Q(archived_at__isnull=False))
-    )
-    if not counts["total"]:
+    """Why `school_class` cannot be removed, in Dutch, or None when no active account is
+    in it (archived ones may be: they stay, without class)."""
+    active = Account.objects.filter(school_class=school_class, archived_at__isnull=True).count()
+    if not active:
         return None
-    students = ngettext(
-        "Klas %(name)s heeft nog %(count)s leerling",
-        "Klas %(name)s heeft nog %(count)s leerlingen",
-        counts["total"],
-    ) % {"name": school_class.name, "count": counts["total"]}
-    archived = (
-        ngettext(
-            " (waarvan %(count)s gearchiveerd)",
-            " (waarvan %(count)s gearchiveerd)",
-            counts["archived"],
-        )
-        % {"count": counts["archived"]}
-        if counts["archived"]
-        else ""
-    )
-    return (
-        students
-        + archived
-        + ". "
-        + _(
-            "Een klas met leerlingen kan niet weg: ook een gearchiveerde leerling houdt zijn "
-            "klas. Zet de leerlingen eerst in een andere klas (met een import of onder "
-            "GEBRUIKERS), of verwijder gearchiveerde leerlingen definitief."
-        )
+    return ngettext(
+        "Klas %(name)s heeft nog %(count)s actieve leerling",
+        "Klas %(name)s heeft nog %(count)s actieve leerlingen",
+        active,
+    ) % {"name": school_class.name, "count": active} + ". " + _(
+        "Een klas met actieve leerlingen kan niet weg. Zet de leerlingen eerst in een "
+        "andere klas (met een import of onder GEBRUIKERS), of archiveer ze."
     )
 
 
 def class_delete(*, school_class: SchoolClass, actor: Account) -> None:
-    """Remove an empty class; its teachers' links to it go with it. Raises ValidationError
-    (`class_delete_refusal`) for a class that anyone is in; nothing changes then."""
+    """Remove a class without active accounts; its teachers' links to it go with it, its
+    archived accounts stay without class. Raises ValidationError (`class_delete_refusal`)
+    for a class with an active account in it; nothing changes then."""
     removed, refused = classes_delete(
         school_id=school_class.school_id, ids=[school_class.pk], actor=actor
     )
@@ -154,6 +156,7 @@ def classes_delete(
                 refused.append((school_class.name, why))
                 continue
             teachers = sorted(school_class.teachers.values_list("username", flat=True))
+            archived = list(school_class.students.filter(archived_at__isnull=False))
             audit_record(
                 school_id=school_id,
                 actor=actor,
@@ -162,8 +165,26 @@ def classes_delete(
                     "class_id": school_class.pk,
                     "class": school_class.name,
                     "teachers": teachers,
+                    "archived": sorted(a.username for a in archived),
                 },
             )
+            _unlink_archived(school_class, archived, actor)
             removed.append(school_class.name)
             school_class.delete()
     return removed, refused
+
+
+def _unlink_archived(school_class: SchoolClass, archived: list[Account], actor: Account) -> None:
+    """The archived accounts of a class being removed stay, without class; each one's own
+    log keeps the class's name (an EDIT "klas: 1A → "). An import that names them again
+    gives them a class."""
+    Account.objects.filter(pk__in=[a.pk for a in archived]).update(
+        school_class=None, updated_at=timezone.now()
+    )
+    audit_record_many(
+        school_id=school_class.school_id,
+        actor=actor,
+        action=AuditEntry.Action.EDIT,
+        accounts=archived,
+        details={"changes": {"class_name": [school_class.name, ""]}, "via": "class_delete"},
+    )
