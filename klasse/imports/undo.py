@@ -34,6 +34,7 @@ from .account_log import SHOWN, Names, log_undo_accounts
 from .models import ImportRun
 from .undo_classes import (
     classes_gone,
+    classes_of_removed,
     classes_recreate,
     undo_created_classes,
     undo_group_members,
@@ -219,6 +220,14 @@ def _undo_archived(school_id: int, ids: list[int], finished, now, result: UndoRe
         Account.objects.filter(pk__in=[a.pk for a in restore[start : start + CHUNK]]).update(
             archived_at=None, updated_at=now
         )
+    # Their class removed since, with them in it (a class of archived leavers): made again
+    # and they go back into it, as the import found them.
+    homeless = {a.username: a.pk for a in restore if a.school_class_id is None}
+    back = classes_of_removed(school_id, homeless, finished)
+    for username, (pk, name) in back.items():
+        Account.objects.filter(pk=homeless[username]).update(school_class_id=pk)
+        if name not in result.classes_recreated:
+            result.classes_recreated.append(name)
     result.restored = sorted(a.username for a in restore)
     result.names.update((a.username, a.full_name) for a in restore)
 
@@ -284,7 +293,7 @@ def _undo_updated(
         if changed_since_import:
             result.kept.append(Kept(account.username, account.full_name, changed_since_import))
     result.missing += len(by_id) - found
-    result.classes_recreated = sorted(recreated, key=str.casefold)
+    result.classes_recreated = sorted({*result.classes_recreated, *recreated}, key=str.casefold)
     return roles
 
 

@@ -68,6 +68,27 @@ def classes_recreate(school_id: int, gone: set[int]) -> dict[int, tuple[int, str
     return found
 
 
+def classes_of_removed(
+    school_id: int, usernames: dict[str, int], since
+) -> dict[str, tuple[int, str]]:
+    """{username: (class id, name)} for those of `usernames` (archived accounts an undo
+    restores, now without class) that lost their class when an administrator removed it
+    after `since` (its CLASS_DELETE entry names them): the class made again by its name
+    (`classes_recreate`)."""
+    if not usernames:
+        return {}
+    entries = AuditEntry.objects.filter(
+        school_id=school_id, action=AuditEntry.Action.CLASS_DELETE, created_at__gt=since
+    ).values_list("details", flat=True)
+    lost: dict[str, int] = {}
+    for details in entries:
+        for username in details.get("archived", []):
+            if username in usernames:
+                lost.setdefault(username, details.get("class_id"))
+    again = classes_recreate(school_id, set(lost.values()))
+    return {u: again[pk] for u, pk in lost.items() if pk in again}
+
+
 def unlink_or_name(school_id: int, roles: dict[int, str], result: UndoResult) -> None:
     """A run that did not record teachers' classes: back to student → no classes; back to
     teacher → named, because the classes the import removed are not known."""

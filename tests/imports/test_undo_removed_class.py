@@ -91,3 +91,33 @@ def test_the_preview_page_says_the_class_is_made_again(alice, new_year):
     undo_confirmed(client, new_year)
     detail = client.get(reverse("history:detail", args=[new_year.pk])).content.decode()
     assert "Klas opnieuw gemaakt om leerlingen terug te zetten: 1A" in detail
+
+
+def test_archived_leavers_of_a_removed_class_go_back_into_it(alice, school_a):
+    """Fix17, item 4 with 3: the new year's file archived Cas in 1A; the administrator
+    removed 1A (only archived leavers in it: he stays, without class). Undoing the import
+    restores Cas into 1A, made again."""
+    do_import(
+        school_a,
+        alice,
+        "Aa;;Anna;anna;geheim-wachtwoord-1;;1A;havo 1;;",
+        "Claes;;Cas;cas;geheim-wachtwoord-3;;1A;havo 1;;",
+        actions=Actions(add=True),
+        name="brugklas.csv",
+    )
+    run = do_import(
+        school_a,
+        alice,
+        "Aa;;Anna;anna;;;2A;havo 2;;",
+        actions=Actions(update=True, archive=True),
+        name="nieuw-jaar.csv",
+    )
+    class_1a = SchoolClass.objects.get(school=school_a, name="1A")
+    assert classes_delete(school_id=school_a.pk, ids=[class_1a.pk], actor=alice)[0] == ["1A"]
+    assert Account.objects.get(username="cas").school_class is None
+    preview = import_undo(run=run, actor=alice, confirm=False)
+    assert preview.classes_recreated == ["1A"] and preview.restored == ["cas"]
+    import_undo(run=run, actor=alice)
+    cas = Account.objects.get(username="cas")
+    assert cas.archived_at is None and cas.school_class.name == "1A"
+    assert Account.objects.get(username="anna").school_class.name == "1A"
