@@ -38,12 +38,12 @@ def students(n: int, cls: str = "3HB") -> list[str]:
     return [f"Leerling{i};;Kind{i};ll{i};;ll{i}@example.nl;{cls};havo 3;;" for i in range(n)]
 
 
-# --- step 1: Kies CSV-bestand ---------------------------------------------------------
+# --- step 1: Kies bestand (CSV, XLSX of XML) ----------------------------------------------
 
 
 def test_the_start_page_offers_kies_csv_bestand_and_the_template_in_both_formats(admin):
     page = admin.get(reverse("imports:start")).content.decode()
-    assert "Kies CSV-bestand" in page and 'accept=".csv,.txt,.xlsx,.xml"' in page
+    assert "Kies bestand (CSV, XLSX of XML)" in page and 'accept=".csv,.txt,.xlsx,.xml"' in page
     assert reverse("imports:template_csv") in page and reverse("imports:template_xlsx") in page
 
 
