@@ -116,13 +116,18 @@ def class_delete_refusal(school_class: SchoolClass) -> str | None:
     active = Account.objects.filter(school_class=school_class, archived_at__isnull=True).count()
     if not active:
         return None
-    return ngettext(
-        "Klas %(name)s heeft nog %(count)s actieve leerling",
-        "Klas %(name)s heeft nog %(count)s actieve leerlingen",
-        active,
-    ) % {"name": school_class.name, "count": active} + ". " + _(
-        "Een klas met actieve leerlingen kan niet weg. Zet de leerlingen eerst in een "
-        "andere klas (met een import of onder GEBRUIKERS), of archiveer ze."
+    return (
+        ngettext(
+            "Klas %(name)s heeft nog %(count)s actieve leerling",
+            "Klas %(name)s heeft nog %(count)s actieve leerlingen",
+            active,
+        )
+        % {"name": school_class.name, "count": active}
+        + ". "
+        + _(
+            "Een klas met actieve leerlingen kan niet weg. Zet de leerlingen eerst in een "
+            "andere klas (met een import of onder GEBRUIKERS), of archiveer ze."
+        )
     )
 
 

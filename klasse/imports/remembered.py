@@ -45,7 +45,8 @@ def _remembered(school: School, headers: list[str]) -> Mapping | None:
 
 def actions_initial(run: ImportRun) -> Actions:
     """1. the run's own choice; 2. a school's first import (no import applied before, undone
-    or not, and no students or teachers) only adds; 3. later imports add and update. Archiving is never remembered: it is ticked by hand each time, because a
+    or not, and no students or teachers) only adds; 3. later imports add and update.
+    Archiving is never remembered: it is ticked by hand each time, because a
     teachers' file or one class's file after a whole school's would otherwise archive every
     student not in it. Passwords are never overwritten unless asked for again: students
     may have chosen their own. The password e-mails are on (as before they were a choice),

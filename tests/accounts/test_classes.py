@@ -42,9 +42,7 @@ def test_empty_means_no_active_student_archived_leavers_may_be_in_it(
     ]
 
 
-def test_removing_a_class_of_archived_leavers_keeps_them_without_class(
-    alice, school_a, empty_2vb
-):
+def test_removing_a_class_of_archived_leavers_keeps_them_without_class(alice, school_a, empty_2vb):
     left = SchoolClass.objects.create(school=school_a, name="1A")
     weg = make_account(school_a, "weg", school_class=left, archived_at=timezone.now())
     page = client_for(alice).get(reverse("class_detail", args=[left.pk])).content.decode()

@@ -138,9 +138,7 @@ def test_emails_and_login_cards_from_the_choice_to_the_printed_card(wizard, alic
     assert shown["Daan Smit"] not in page.content()
 
 
-def test_without_emails_those_with_an_address_get_their_password_on_a_card(
-    wizard, alice, tmp_path
-):
+def test_without_emails_those_with_an_address_get_their_password_on_a_card(wizard, alice, tmp_path):
     """Fix17, item 1: e-mails off and passwords on: Anna and Bram (an address, no password,
     no e-mail) get theirs on a card like Daan and Eva; no card speaks of an e-mail."""
     page = wizard

@@ -39,9 +39,7 @@ def test_the_undo_log_says_why_added_accounts_stay(alice, school_a):
     assert not any("niet teruggezet" in line for line in lines)
 
 
-def test_a_card_with_a_password_from_the_file_is_logged_as_the_current_one(
-    alice, sara, class_a
-):
+def test_a_card_with_a_password_from_the_file_is_logged_as_the_current_one(alice, sara, class_a):
     # Sara's password came from the school (a file, a reset): not her own.
     sara.set_password("van-de-school-2026")
     sara.password_chosen = False
