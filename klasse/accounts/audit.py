@@ -327,7 +327,13 @@ def _describe_account_part(action: str, details: dict) -> list[str]:
             "restored": _("%(file)s ongedaan gemaakt: weer actief"),
             "reverted": _("%(file)s ongedaan gemaakt: vorige waarden terug"),
         }.get(change, "%(file)s") % {"file": file}
-    return [heading, *change_lines(details.get("changes", {}))]
+    lines = [heading, *change_lines(details.get("changes", {}))]
+    if change == "reverted" and details.get("kept"):  # set back in part
+        lines.append(
+            _("bleef zoals het was (na de import gewijzigd): %(why)s")
+            % {"why": ", ".join(field_labels(details["kept"]))}
+        )
+    return lines
 
 
 def change_lines(changes: dict[str, list[str]]) -> list[str]:

@@ -162,6 +162,9 @@ def test_undo_after_a_later_edit_leaves_that_edit_alone_and_names_it(alice, run,
     html = client.get(reverse("history:detail", args=[run.pk])).content.decode()
     assert "Deels teruggezet" in html and "Sara van der Berg" in html
     assert "<td>klas</td>" in html
+    # Her own log says what went back and what stayed.
+    own = client.get(reverse("users:edit", args=[sara.pk])).content.decode()
+    assert "bleef zoals het was (na de import gewijzigd): klas" in own
 
 
 def test_an_added_account_someone_logged_in_with_is_kept_as_it_is(alice, run):
