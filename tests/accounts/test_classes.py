@@ -58,6 +58,9 @@ def test_removing_a_class_of_archived_leavers_keeps_them_without_class(alice, sc
     # The account's own log keeps the class's name.
     edit = AuditEntry.objects.get(action="edit", account=weg)
     assert edit.details["changes"] == {"class_name": ["1A", ""]}
+    # Listed as without class, not with an empty cell.
+    listed = client_for(alice).get(reverse("users:list"), {"status": "archived"})
+    assert "zonder klas" in listed.content.decode()
 
 
 def test_the_overview_offers_the_empty_classes_to_the_administrator_only(
