@@ -72,7 +72,7 @@ def test_emails_and_login_cards_from_the_choice_to_the_printed_card(wizard, alic
     page.get_by_role("heading", name="Voorbeeld gebruikerslijst").wait_for()
     said = page.locator("#na-de-import").inner_text()
     assert "Na de import gaan er 2 e-mails uit" in said
-    assert "2 nieuwe accounts zonder wachtwoord of e-mailadres krijgen een wachtwoord" in said
+    assert "2 nieuwe accounts zonder wachtwoord en zonder e-mail met een link krijgen een" in said
     assert "5\nnieuw" in page.locator(".counts").first.inner_text()
     screenshot(page, "followups-02-voorbeeld")
 
@@ -148,6 +148,9 @@ def test_without_emails_those_with_an_address_get_their_password_on_a_card(wizar
     page.get_by_label(PASSWORDS).check()
     page.get_by_role("button", name="Verder").click()
     page.get_by_role("heading", name="Voorbeeld gebruikerslijst").wait_for()
+    assert "4 nieuwe accounts zonder wachtwoord en zonder e-mail met een link" in (
+        page.locator("#cards-preview").inner_text()
+    )
     page.get_by_role("button", name="Importeer").click()
     page.get_by_text("De import is klaar.").wait_for()
     assert "4 kaartjes" in page.locator("#cards-result").inner_text()
