@@ -183,7 +183,7 @@ def describe_entry(entry: AuditEntry) -> list[str]:
         kept = result.get("kept", [])
         if kept:
             lines.append(
-                _("Later gewijzigd en niet teruggezet: %(names)s")
+                _("Na de import gebruikt of gewijzigd, dus blijven staan: %(names)s")
                 % {"names": ", ".join(k["username"] for k in kept)}
             )
         return lines
@@ -229,10 +229,13 @@ def describe_entry(entry: AuditEntry) -> list[str]:
     if entry.action in (Action.IMPORT_ACCOUNT, Action.UNDO_ACCOUNT):
         return _describe_account_part(entry.action, details)
     if entry.action == Action.LOGIN_CARD:
-        return [
-            _("klas %(class)s: kaartje met het eigen wachtwoord")
-            % {"class": details.get("class", "")}
-        ]
+        # "eigen" only where its owner chose it (login_cards_make records "chosen"; older
+        # entries without it were cards of accounts that had some password).
+        if details.get("chosen"):
+            text = _("klas %(class)s: kaartje met het eigen wachtwoord")
+        else:
+            text = _("klas %(class)s: kaartje met het huidige wachtwoord")
+        return [text % {"class": details.get("class", "")}]
     if entry.action == Action.EXPORT:
         return [
             _("%(format)s, %(what)s, %(rows)s rijen")
@@ -359,7 +362,13 @@ def _describe_account_part(action: str, details: dict) -> list[str]:
             "restored": _("%(file)s ongedaan gemaakt: weer actief"),
             "reverted": _("%(file)s ongedaan gemaakt: vorige waarden terug"),
         }.get(change, "%(file)s") % {"file": file}
-    return [heading, *change_lines(details.get("changes", {}))]
+    lines = [heading, *change_lines(details.get("changes", {}))]
+    if change == "reverted" and details.get("kept"):  # set back in part
+        lines.append(
+            _("bleef zoals het was (na de import gewijzigd): %(why)s")
+            % {"why": ", ".join(field_labels(details["kept"]))}
+        )
+    return lines
 
 
 def change_lines(changes: dict[str, list[str]]) -> list[str]:

@@ -14,28 +14,50 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .audit import audit_record
+from .audit import audit_record, audit_record_many
 from .db import same_lower
 from .models import Account, AuditEntry, ClassKind, School, SchoolClass
 from .rules import MAX_LENGTHS, mojibake_repaired, value_problem
 
 
 def empty_classes(school_id: int) -> QuerySet[SchoolClass]:
-    """The school's classes and lesgroepen that no account is in, active or archived (an
-    archived student keeps his class and groups), by name; each with `teacher_count`, the
-    teachers linked to it (their link goes with the class)."""
-    members = Account.groups.through.objects.filter(schoolclass_id=OuterRef("pk"))
+    """The school's classes and lesgroepen that no active account is in, by name: after a
+    new school year last year's classes hold only the archived leavers (fix17, item 4); a
+    lesgroep counts its members (whose class is another). Each with `teacher_count`, the
+    teachers linked to it (their link goes with the class), and `archived_count`, the
+    archived accounts in it as their class (they stay, without class)."""
+    active = Account.objects.filter(school_class_id=OuterRef("pk"), archived_at__isnull=True)
+    active_members = Account.groups.through.objects.filter(
+        schoolclass_id=OuterRef("pk"), account__archived_at__isnull=True
+    )
+    archived = (
+        Account.objects.filter(school_class_id=OuterRef("pk"), archived_at__isnull=False)
+        .order_by()
+        .values("school_class_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return (
         SchoolClass.objects.filter(school_id=school_id)
-        .filter(~Exists(Account.objects.filter(school_class_id=OuterRef("pk"))))
-        .filter(~Exists(members))
-        .annotate(teacher_count=Count("teachers", distinct=True))
+        .filter(~Exists(active))
+        .filter(~Exists(active_members))
+        .annotate(
+            teacher_count=Count("teachers", distinct=True),
+            archived_count=Coalesce(Subquery(archived), 0),
+        )
         .order_by("name")
     )
+
+
+def archived_in(school_class: SchoolClass) -> int:
+    """How many archived accounts are in `school_class` (a removal keeps them, classless)."""
+    return Account.objects.filter(school_class=school_class, archived_at__isnull=False).count()
 
 
 def class_name_problem(school_class: SchoolClass, name: str) -> str | None:
@@ -94,53 +116,44 @@ def class_rename(*, school_class: SchoolClass, actor: Account, name: str) -> boo
 
 
 def class_delete_refusal(school_class: SchoolClass) -> str | None:
-    """Why `school_class` cannot be removed, in Dutch, or None when it is empty: nobody
-    has it as class, nor as one of their lesgroepen."""
-    counts = (
-        Account.objects.filter(Q(school_class=school_class) | Q(groups=school_class))
+    """Why `school_class` cannot be removed, in Dutch, or None when no active account is
+    in it, as its class or as one of its lesgroepen (archived ones may be: they stay,
+    without class or group)."""
+    active = (
+        Account.objects.filter(
+            Q(school_class=school_class) | Q(groups=school_class), archived_at__isnull=True
+        )
         .distinct()
-        .aggregate(total=Count("pk"), archived=Count("pk", filter=Q(archived_at__isnull=False)))
+        .count()
     )
-    if not counts["total"]:
+    if not active:
         return None
     if school_class.kind == ClassKind.GROUP:
-        students = ngettext(
-            "Lesgroep %(name)s heeft nog %(count)s leerling",
-            "Lesgroep %(name)s heeft nog %(count)s leerlingen",
-            counts["total"],
+        still = ngettext(
+            "Lesgroep %(name)s heeft nog %(count)s actieve leerling",
+            "Lesgroep %(name)s heeft nog %(count)s actieve leerlingen",
+            active,
         )
     else:
-        students = ngettext(
-            "Klas %(name)s heeft nog %(count)s leerling",
-            "Klas %(name)s heeft nog %(count)s leerlingen",
-            counts["total"],
+        still = ngettext(
+            "Klas %(name)s heeft nog %(count)s actieve leerling",
+            "Klas %(name)s heeft nog %(count)s actieve leerlingen",
+            active,
         )
-    students %= {"name": school_class.name, "count": counts["total"]}
-    archived = (
-        ngettext(
-            " (waarvan %(count)s gearchiveerd)",
-            " (waarvan %(count)s gearchiveerd)",
-            counts["archived"],
-        )
-        % {"count": counts["archived"]}
-        if counts["archived"]
-        else ""
-    )
     return (
-        students
-        + archived
+        still % {"name": school_class.name, "count": active}
         + ". "
         + _(
-            "Een klas met leerlingen kan niet weg: ook een gearchiveerde leerling houdt zijn "
-            "klas. Zet de leerlingen eerst in een andere klas (met een import of onder "
-            "GEBRUIKERS), of verwijder gearchiveerde leerlingen definitief."
+            "Een klas met actieve leerlingen kan niet weg. Zet de leerlingen eerst in een "
+            "andere klas (met een import of onder GEBRUIKERS), of archiveer ze."
         )
     )
 
 
 def class_delete(*, school_class: SchoolClass, actor: Account) -> None:
-    """Remove an empty class; its teachers' links to it go with it. Raises ValidationError
-    (`class_delete_refusal`) for a class that anyone is in; nothing changes then."""
+    """Remove a class without active accounts; its teachers' links to it go with it, its
+    archived accounts stay without class. Raises ValidationError (`class_delete_refusal`)
+    for a class with an active account in it; nothing changes then."""
     removed, refused = classes_delete(
         school_id=school_class.school_id, ids=[school_class.pk], actor=actor
     )
@@ -167,6 +180,7 @@ def classes_delete(
                 refused.append((school_class.name, why))
                 continue
             teachers = sorted(school_class.teachers.values_list("username", flat=True))
+            archived = list(school_class.students.filter(archived_at__isnull=False))
             audit_record(
                 school_id=school_id,
                 actor=actor,
@@ -175,8 +189,26 @@ def classes_delete(
                     "class_id": school_class.pk,
                     "class": school_class.name,
                     "teachers": teachers,
+                    "archived": sorted(a.username for a in archived),
                 },
             )
+            _unlink_archived(school_class, archived, actor)
             removed.append(school_class.name)
             school_class.delete()
     return removed, refused
+
+
+def _unlink_archived(school_class: SchoolClass, archived: list[Account], actor: Account) -> None:
+    """The archived accounts of a class being removed stay, without class; each one's own
+    log keeps the class's name (an EDIT "klas: 1A → "). An import that names them again
+    gives them a class."""
+    Account.objects.filter(pk__in=[a.pk for a in archived]).update(
+        school_class=None, updated_at=timezone.now()
+    )
+    audit_record_many(
+        school_id=school_class.school_id,
+        actor=actor,
+        action=AuditEntry.Action.EDIT,
+        accounts=archived,
+        details={"changes": {"class_name": [school_class.name, ""]}, "via": "class_delete"},
+    )

@@ -49,14 +49,31 @@ class LoginCard:
     note: str = ""
 
 
-def card_note(account: Account) -> str:
+def card_note(account: Account, *, linked: bool = False) -> str:
     """What a card without a new password says about `account`'s password: its owner's own
     (`password_chosen`), one the school set (from a file, a card or a reset), or none yet
-    (then how to get one: the e-mailed link where there is an address, else the
-    administrator)."""
+    (then how to get one: the e-mailed link only where one was really sent, `linked`, see
+    `links_sent`; else the administrator)."""
     if account.has_usable_password():
         return str(OWN_PASSWORD if account.password_chosen else CURRENT_PASSWORD)
-    return str(EMAIL_LINK if account.email else NO_PASSWORD)
+    return str(EMAIL_LINK if linked and account.email else NO_PASSWORD)
+
+
+def _owner_chose(account: Account) -> bool:
+    return account.has_usable_password() and account.password_chosen
+
+
+def links_sent(accounts: Iterable[Account]) -> set[int]:
+    """The ids of `accounts` that were e-mailed a link to choose a password: those with a
+    PASSWORD_LINK entry in the audit log (an administrator's link, or an import's e-mail
+    once it went out). Only accounts without a usable password are looked up."""
+    ids = [a.pk for a in accounts if not a.has_usable_password()]
+    found: set[int] = set()
+    links = AuditEntry.objects.filter(action=AuditEntry.Action.PASSWORD_LINK)
+    for start in range(0, len(ids), 2000):
+        chunk = links.filter(account_id__in=ids[start : start + 2000])
+        found.update(chunk.values_list("account_id", flat=True))
+    return found
 
 
 def login_cards_make(
@@ -76,6 +93,7 @@ def login_cards_make(
     accounts = list(accounts)
     fresh = {a.pk: password_generate() for a in accounts if a.pk in renew}
     renewed = [a for a in accounts if a.pk in fresh]
+    kept = [a for a in accounts if a.pk not in fresh]
     now = timezone.now()
     for account in renewed:
         account.set_password(fresh[account.pk])
@@ -99,15 +117,25 @@ def login_cards_make(
             accounts=renewed,
             details=via,
         )
-        audit_record_many(
-            school_id=school_id,
-            actor=actor,
-            action=AuditEntry.Action.LOGIN_CARD,
-            accounts=[a for a in accounts if a.pk not in fresh],
-            details={k: v for k, v in details.items() if k in ("class", "run")},
-        )
+        # Each card that keeps its password, saying whether its owner chose it ("eigen")
+        # or the school set it ("huidige"): audit._describe.
+        where = {k: v for k, v in details.items() if k in ("class", "run")}
+        for chosen in (True, False):
+            audit_record_many(
+                school_id=school_id,
+                actor=actor,
+                action=AuditEntry.Action.LOGIN_CARD,
+                accounts=[a for a in kept if _owner_chose(a) == chosen],
+                details={**where, "chosen": chosen},
+            )
+    linked = links_sent(kept)
     return [
-        LoginCard(a.full_name, a.username, fresh.get(a.pk), "" if a.pk in fresh else card_note(a))
+        LoginCard(
+            a.full_name,
+            a.username,
+            fresh.get(a.pk),
+            "" if a.pk in fresh else card_note(a, linked=a.pk in linked),
+        )
         for a in accounts
     ]
 

@@ -73,13 +73,11 @@ def login_sheet_pdf(
     for start in range(0, max(len(cards), 1), per_page):
         pdf.add_page()
         pdf.set_text_color(20, 30, 45)
-        pdf.set_font(fonts.sans, "B", 13)
-        pdf.set_xy(LEFT, HEADING_Y)
         text, lost = _fit(heading, fonts)
-        pdf.cell(0, 6, _shorten(pdf, text, PAGE_W - 2 * LEFT))
-        pdf.set_font(fonts.sans, "", 9)
-        pdf.set_xy(LEFT, HEADING_Y + 6)
-        pdf.cell(0, 5, "Knip langs de stippellijnen. Geef elk kaartje alleen aan wie erop staat.")
+        below = _draw_heading(pdf, fonts, text)
+        pdf.set_font(fonts.sans, "", 9 if below <= HEADING_Y + 6 else 8)
+        pdf.set_xy(LEFT, below)
+        pdf.cell(0, 4.5, "Knip langs de stippellijnen. Geef elk kaartje alleen aan wie erop staat.")
         for index, card in enumerate(cards[start : start + per_page]):
             x = LEFT + (index % COLUMNS) * (CARD_W + GAP)
             y = TOP + (index // COLUMNS) * (CARD_H + GAP)
@@ -171,6 +169,29 @@ def _fit(text: str, fonts: _Fonts) -> tuple[str, bool]:
             base = "".join(c for c in base if not unicodedata.combining(c))
             simpler.append(base.encode("cp1252", "replace").decode("cp1252") or "?")
     return "".join(simpler), True
+
+
+def _draw_heading(pdf: FPDF, fonts: _Fonts, text: str) -> float:
+    """The page's heading at HEADING_Y, whole where it can be: on one line at 13 pt, or a
+    smaller size down to 10 pt; else on two lines at 9 pt (a long school and file name);
+    only what does not fit in two lines is cut, with "…". Returns the y (mm) under it,
+    at most HEADING_Y + 7.6, so the line under it ends above the cards (TOP)."""
+    width = PAGE_W - 2 * LEFT
+    for size in (13, 12, 11, 10):
+        pdf.set_font(fonts.sans, "B", size)
+        if pdf.get_string_width(text) <= width:
+            pdf.set_xy(LEFT, HEADING_Y)
+            pdf.cell(0, 6, text)
+            return HEADING_Y + 6
+    pdf.set_font(fonts.sans, "B", 9)
+    words, first = text.split(" "), ""
+    while words and pdf.get_string_width((first + " " + words[0]).strip()) <= width:
+        first = (first + " " + words.pop(0)).strip()
+    second = _shorten(pdf, " ".join(words), width)
+    for line, y in ((first, HEADING_Y), (second, HEADING_Y + 3.8)):
+        pdf.set_xy(LEFT, y)
+        pdf.cell(0, 3.8, line)
+    return HEADING_Y + 7.6
 
 
 def _shorten(pdf: FPDF, text: str, width: float) -> str:

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import urlsafe_base64_decode
 
 from .access import admin_required, get_class_for_user, staff_required
-from .classes import class_delete_refusal, empty_classes
+from .classes import archived_in, class_delete_refusal, empty_classes
 from .forms import ChoosePasswordForm, LoginForm
 from .models import Account, ClassKind, Role, SchoolClass
 from .search import sort_key
@@ -143,5 +143,6 @@ def class_detail_page(
             rename_error=rename_error,
             rename_value=rename_value or school_class.name,
             delete_refusal=class_delete_refusal(school_class),
+            archived_in_class=archived_in(school_class),
         )
     return render(request, "accounts/class_detail.html", context)

@@ -133,7 +133,8 @@ def write_entries(
 
 def log_undo_accounts(*, run, actor: Account, result, at: datetime) -> int:
     """One UNDO_ACCOUNT entry per account an undo (`undo.UndoResult`) restored ("restored"),
-    set back ("reverted", with its fields now → back) or left alone ("kept", with why).
+    set back ("reverted", with its fields now → back, and "kept": what of it stayed) or
+    left alone ("kept", with why).
     Removed accounts are gone: the school's entry names them."""
     wanted = [*result.restored, *(c["username"] for c in result.changes)]
     wanted += [k.username for k in result.kept]
@@ -146,7 +147,11 @@ def log_undo_accounts(*, run, actor: Account, result, at: datetime) -> int:
     base = {"run": str(run.pk), "file_name": run.file_name}
     entries = [(ids[u], {**base, "change": "restored"}) for u in result.restored if u in ids]
     entries += [
-        (ids[c["username"]], {**base, "change": "reverted", "changes": c["changes"]})
+        (
+            ids[c["username"]],
+            {**base, "change": "reverted", "changes": c["changes"]}
+            | ({"kept": c["kept"]} if c.get("kept") else {}),
+        )
         for c in result.changes
         if c["username"] in ids
     ]

@@ -4,7 +4,7 @@ the accounts it added, with a password made now for those it added to get one
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.text import slugify
@@ -12,24 +12,27 @@ from django.views.decorators.cache import never_cache
 
 from klasse.accounts.access import admin_required
 from klasse.accounts.forms import LoginSheetForm
-from klasse.accounts.login_cards import card_note
 from klasse.accounts.pdf import login_sheet_pdf
 
 from .followups import (
     run_card_accounts,
     run_cards_title,
-    run_cards_waiting,
     run_login_cards_create,
 )
 from .history_views import _get_run_for_admin
+from .models import ImportRun
 
 
 @never_cache
 @admin_required
 def run_cards(request: HttpRequest, pk) -> HttpResponse:
-    """GET shows whose card gets a new password; POST makes them and returns the cards (a
-    page to print or a PDF), the only place those passwords are ever shown."""
+    """GET shows whose card gets a new password (only the run's accounts waiting for one,
+    `run_card_accounts`); POST makes them and returns the cards (a page to print or a PDF),
+    the only place those passwords are ever shown. 404 for a run that is not done (undone:
+    its new accounts are gone or kept as they are)."""
     run = _get_run_for_admin(request.user, pk)
+    if run.status != ImportRun.Status.DONE:  # an undone import's accounts have no cards
+        raise Http404
     form = LoginSheetForm(request.POST or None, initial={"format": "html"})
     form.fields["renew"].required = False  # who gets one is the import's, not a choice
     title = run_cards_title(run)
@@ -57,14 +60,11 @@ def run_cards(request: HttpRequest, pk) -> HttpResponse:
         }
         return render(request, "accounts/sheets/print.html", context)
     accounts = run_card_accounts(run)
-    waiting = run_cards_waiting(run, accounts)
-    rows = [(a, a.pk in waiting, "" if a.pk in waiting else card_note(a)) for a in accounts]
     context = {
         "tools_tab": "history",
         "run": run,
         "title": title,
-        "rows": rows,
-        "waiting": len(waiting),
-        "printed_before": bool((run.changes or {}).get("login_cards")) and not waiting,
+        "accounts": accounts,
+        "printed_before": bool((run.changes or {}).get("login_cards")) and not accounts,
     }
     return render(request, "imports/history/cards.html", context)

@@ -7,8 +7,9 @@ Why the passwords are made when the cards are made, not by the import: the worke
 writes the accounts cannot hand plain passwords to the web page that shows them without
 keeping them somewhere, so nothing would be safer than never having them before they are
 printed. Until then such an account has no password (nobody can log in with it); making
-the cards hashes a fresh password into each, logs it, and shows it that once. Making them
-again shows no password of the first cards: a card then says the account has one."""
+the cards hashes a fresh password into each, logs it, and shows it that once. The
+import's cards are only for those accounts: once printed, they have a password and leave
+the import's card page (a lost card is a new password at the class's cards)."""
 
 from __future__ import annotations
 
@@ -38,7 +39,7 @@ def run_emails_send(run_id: str) -> int:
     run = ImportRun.objects.get(pk=run_id)
     ids = (run.changes or {}).get("emailed", [])
     try:
-        sent = password_links_send(ids)
+        sent = password_links_send(ids, run_id=run_id)
     except Exception as error:
         logger.exception("password links of import run %s not sent", run_id)
         # The kind of failure only: a mail server's message may quote addresses.
@@ -77,10 +78,16 @@ def run_emails_state(run: ImportRun) -> dict:
 
 
 def run_card_accounts(run: ImportRun) -> list[Account]:
-    """The run's new accounts that are still there and active (an undo may have removed
-    some), by last name: whom its login cards are for."""
-    ids = (run.changes or {}).get("added", [])
-    accounts = Account.objects.filter(school_id=run.school_id, archived_at__isnull=True)
+    """Whom the run's login cards are for, by last name: exactly its new accounts that get
+    their password from the card (`changes["login_cards"]`) and have none yet, still there
+    and active (an undo may have removed some; printed cards gave them one). Cards for
+    everyone else are the class's (INLOGKAARTJES)."""
+    if run.status != ImportRun.Status.DONE:
+        return []
+    ids = (run.changes or {}).get("login_cards", [])
+    accounts = Account.objects.filter(
+        school_id=run.school_id, archived_at__isnull=True, password__startswith="!"
+    )  # no usable password: Django's unusable ones start with "!"
     found = []
     for start in range(0, len(ids), 2000):
         found += accounts.filter(pk__in=ids[start : start + 2000])
@@ -89,7 +96,8 @@ def run_card_accounts(run: ImportRun) -> list[Account]:
 
 def run_cards_counts(run: ImportRun) -> tuple[int, int]:
     """(the run's new accounts still there and active, those of them still waiting for the
-    password on their card), counted by the database: the result page asks often."""
+    password on their card: the cards the run's page makes), counted by the database: the
+    result page asks often."""
     changes = run.changes or {}
     active = Account.objects.filter(school_id=run.school_id, archived_at__isnull=True)
     new = waiting = 0
@@ -99,27 +107,20 @@ def run_cards_counts(run: ImportRun) -> tuple[int, int]:
             chunk = active.filter(pk__in=ids[start : start + 2000])
             if key == "added":
                 new += chunk.count()
-            else:  # no usable password: Django's unusable ones start with "!"
+            else:
                 waiting += chunk.filter(password__startswith="!").count()
     return new, waiting
 
 
-def run_cards_waiting(run: ImportRun, accounts: list[Account]) -> set[int]:
-    """Of `accounts`, those the run added to get a password on their card
-    (`changes["login_cards"]`) that have none yet: their cards were not made."""
-    carded = set((run.changes or {}).get("login_cards", []))
-    return {a.pk for a in accounts if a.pk in carded and not a.has_usable_password()}
-
-
 def run_login_cards_create(run: ImportRun, *, actor: Account | None, fmt: str) -> list[LoginCard]:
-    """The login cards of the run's new accounts: a fresh password for each that waits for
-    one (`run_cards_waiting`), shown only on these cards; the others say what is true of
-    their password (`login_cards.card_note`). Logged as a login sheet of the run."""
+    """The login cards of the run's accounts waiting for a password (`run_card_accounts`):
+    a fresh password on each, shown only on these cards. Logged as a login sheet of the
+    run, with a PASSWORD entry per card (no LOGIN_CARD: every card holds a new one)."""
     accounts = run_card_accounts(run)
     return login_cards_make(
         school_id=run.school_id,
         accounts=accounts,
-        renew=run_cards_waiting(run, accounts),
+        renew={a.pk for a in accounts},
         actor=actor,
         details={"run": str(run.pk), "file_name": run.file_name, "format": fmt},
     )

@@ -48,7 +48,7 @@ FIELD_CHOICES = [("", _("— niet importeren —"))] + [
 
 class UploadForm(forms.Form):
     file = forms.FileField(
-        label=_("Kies CSV-bestand"),
+        label=_("Kies bestand (CSV, XLSX of XML)"),
         allow_empty_file=True,  # the reader's message for an empty file says what to do
         widget=forms.FileInput(attrs={"accept": ACCEPT, "data-autosubmit": ""}),
     )

@@ -58,6 +58,7 @@ def run_detail(request: HttpRequest, pk) -> HttpResponse:
     undo = undo_entry.details.get("result") if undo_entry else None
     if undo:
         undo["kept"] = _kept_rows(undo.get("kept", []))
+        undo["partly"] = _partly_rows(undo.get("changes", []))
     context = {
         "tools_tab": "history",
         "run": run,
@@ -75,6 +76,11 @@ def run_detail(request: HttpRequest, pk) -> HttpResponse:
 
 def _kept_rows(kept: list[dict]) -> list[dict]:
     return [{**k, "fields": field_labels(k["fields"])} for k in kept]
+
+
+def _partly_rows(changes: list[dict]) -> list[dict]:
+    """The accounts set back in part: what of each stays as it is (`undo._one_place_each`)."""
+    return [{**c, "fields": field_labels(c["kept"])} for c in changes if c.get("kept")]
 
 
 @admin_required
@@ -106,6 +112,7 @@ def run_undo(request: HttpRequest, pk) -> HttpResponse:
         shown["kept"] = _kept_rows(shown["kept"])
         for change in shown["changes"]:
             change["lines"] = change_lines(change["changes"])
+            change["stays"] = field_labels(change.get("kept", []))
         for key in ("removed", "restored"):
             shown[key] = [(u, result.names.get(u, "")) for u in shown[key]]
         context = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 
-from klasse.accounts.models import School
+from klasse.accounts.models import Account, Role, School
 
 from .core.edexml_choices import EdexOptions
 from .core.mapping import FIELDS, Mapping, suggest_mapping
@@ -44,16 +44,22 @@ def _remembered(school: School, headers: list[str]) -> Mapping | None:
 
 
 def actions_initial(run: ImportRun) -> Actions:
-    """1. the run's own choice; 2. a school's first import only adds; 3. later imports add
-    and update. Archiving is never remembered: it is ticked by hand each time, because a
+    """1. the run's own choice; 2. a school's first import (no import applied before, undone
+    or not, and no students or teachers) only adds; 3. later imports add and update.
+    Archiving is never remembered: it is ticked by hand each time, because a
     teachers' file or one class's file after a whole school's would otherwise archive every
     student not in it. Passwords are never overwritten unless asked for again: students
     may have chosen their own. The password e-mails are on (as before they were a choice),
     making passwords for login cards off: both are chosen anew for each import."""
     if run.actions:
         return Actions.from_list(run.actions)
-    last = ImportRun.objects.filter(school_id=run.school_id, status=ImportRun.Status.DONE).first()
-    if last is None:
+    # "Later" means an import was applied before, also one undone since (fix17, item 5:
+    # the manual promises add and update after the first import), or the school has
+    # students or teachers already (made by hand, say).
+    applied = (ImportRun.Status.DONE, ImportRun.Status.UNDONE)
+    earlier = ImportRun.objects.filter(school_id=run.school_id, status__in=applied).exists()
+    people = Account.objects.filter(school_id=run.school_id).exclude(role=Role.ADMIN)
+    if not earlier and not people.exists():
         return Actions(add=True)
     return Actions(add=True, update=True)
 

@@ -34,6 +34,8 @@ from .account_log import SHOWN, Names, log_undo_accounts
 from .models import ImportRun
 from .undo_classes import (
     classes_gone,
+    classes_of_removed,
+    classes_recreate,
     undo_created_classes,
     undo_group_members,
     undo_teacher_classes,
@@ -130,10 +132,32 @@ def _undo(run: ImportRun) -> UndoResult:
         unlink_or_name(run.school_id, roles, result)
     undo_group_members(run.school_id, changes.get("group_members", []), result)
     undo_created_classes(run.school_id, changes.get("created_classes", []), result)
+    _one_place_each(result)
     result.reverted.sort()
     result.changes.sort(key=lambda c: c["username"].casefold())
     result.kept.sort(key=lambda kept: kept.username.casefold())
     return result
+
+
+def _one_place_each(result: UndoResult) -> None:
+    """Each account in exactly one of removed, kept, restored, set back (the preview's
+    tiles add up): one that gets some values back and keeps others is set back, its
+    change naming what stays (`changes[…]["kept"]`); `kept` holds only the accounts
+    the undo leaves wholly as they are."""
+    reverted = set(result.reverted)
+    by_username = {c["username"]: c for c in result.changes}
+    wholly = []
+    for kept in result.kept:
+        if kept.username not in reverted:
+            wholly.append(kept)
+            continue
+        change = by_username.get(kept.username)
+        if change is None:  # only its groups set back: no field to show
+            change = {"username": kept.username, "name": kept.name, "changes": {}}
+            result.changes.append(change)
+            by_username[kept.username] = change
+        change["kept"] = kept.fields
+    result.kept = wholly
 
 
 def _finish(run: ImportRun, actor: Account, result: UndoResult) -> None:
@@ -196,6 +220,14 @@ def _undo_archived(school_id: int, ids: list[int], finished, now, result: UndoRe
         Account.objects.filter(pk__in=[a.pk for a in restore[start : start + CHUNK]]).update(
             archived_at=None, updated_at=now
         )
+    # Their class removed since, with them in it (a class of archived leavers): made again
+    # and they go back into it, as the import found them.
+    homeless = {a.username: a.pk for a in restore if a.school_class_id is None}
+    back = classes_of_removed(school_id, homeless, finished)
+    for username, (pk, name) in back.items():
+        Account.objects.filter(pk=homeless[username]).update(school_class_id=pk)
+        if name not in result.classes_recreated:
+            result.classes_recreated.append(name)
     result.restored = sorted(a.username for a in restore)
     result.names.update((a.username, a.full_name) for a in restore)
 
@@ -212,9 +244,12 @@ def _undo_updated(
     since = changed_since(school_id, with_password, finished) if with_password else {}
     roles: dict[int, str] = {}
     found = 0
-    # A class removed by hand since (it was left empty) cannot be set back: someone
-    # changed that after the import, so the account keeps its class and is named.
+    # A class removed by hand since (it was left empty): made again by its name, and the
+    # accounts go back into it (an undo puts back what was). Only one whose name nobody
+    # recorded cannot come back: then the account keeps its class, and that is named.
     gone = classes_gone(school_id, updated)
+    again = classes_recreate(school_id, gone)
+    recreated: set[str] = set()
     for account in accounts_of(school_id, list(by_id)):
         found += 1
         entry = by_id[account.pk]
@@ -224,10 +259,17 @@ def _undo_updated(
             if name not in before or name not in after or before[name] == after[name]:
                 continue
             removed_class = name == "school_class_id" and before[name] in gone
-            if removed_class or _jsonable(getattr(account, name)) != after[name]:
+            if (removed_class and before[name] not in again) or _jsonable(
+                getattr(account, name)
+            ) != after[name]:
                 changed_since_import.append(FIELD_NAMES[name])
             elif name == "password" and _password_used(account, since, finished):
                 changed_since_import += _password_used(account, since, finished)
+            elif removed_class:
+                pk, class_name = again[before[name]]
+                restore[name] = pk
+                recreated.add(class_name)
+                shown[FIELD_NAMES[name]] = [names.text(name, after[name]), class_name]
             else:
                 restore[name] = _from_json(name, before[name])
                 shown[FIELD_NAMES[name]] = [
@@ -251,6 +293,7 @@ def _undo_updated(
         if changed_since_import:
             result.kept.append(Kept(account.username, account.full_name, changed_since_import))
     result.missing += len(by_id) - found
+    result.classes_recreated = sorted({*result.classes_recreated, *recreated}, key=str.casefold)
     return roles
 
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef
 
-from klasse.accounts.models import Account, Role, SchoolClass
+from klasse.accounts.db import same_lower
+from klasse.accounts.models import Account, AuditEntry, Role, SchoolClass
 
 from .account_log import Names
 from .core.school_accounts import (
@@ -39,6 +40,53 @@ def classes_gone(school_id: int, updated: list[dict]) -> set[int]:
             ).values_list("pk", flat=True)
         )
     return set(wanted) - existing
+
+
+def classes_recreate(school_id: int, gone: set[int]) -> dict[int, tuple[int, str]]:
+    """{old id: (id, name)} for the classes in `gone` that an administrator removed since
+    (their CLASS_DELETE entry names them): each made again by that name, or, where the
+    school has a class of that name again (any case), that one. An undo puts the accounts
+    back as they were, so their class comes back with them; a class whose name nobody
+    recorded is left out (its accounts keep the class they are in)."""
+    if not gone:
+        return {}
+    entries = AuditEntry.objects.filter(
+        school_id=school_id,
+        action=AuditEntry.Action.CLASS_DELETE,
+        details__class_id__in=sorted(gone),
+    ).values_list("details", flat=True)
+    found: dict[int, tuple[int, str]] = {}
+    for details in entries:
+        old, name = details.get("class_id"), details.get("class", "")
+        if old in found or not name:
+            continue
+        school_class = SchoolClass.objects.filter(same_lower("name", name), school_id=school_id)
+        existing = school_class.first()
+        if existing is None:
+            existing = SchoolClass.objects.create(school_id=school_id, name=name)
+        found[old] = (existing.pk, existing.name)
+    return found
+
+
+def classes_of_removed(
+    school_id: int, usernames: dict[str, int], since
+) -> dict[str, tuple[int, str]]:
+    """{username: (class id, name)} for those of `usernames` (archived accounts an undo
+    restores, now without class) that lost their class when an administrator removed it
+    after `since` (its CLASS_DELETE entry names them): the class made again by its name
+    (`classes_recreate`)."""
+    if not usernames:
+        return {}
+    entries = AuditEntry.objects.filter(
+        school_id=school_id, action=AuditEntry.Action.CLASS_DELETE, created_at__gt=since
+    ).values_list("details", flat=True)
+    lost: dict[str, int] = {}
+    for details in entries:
+        for username in details.get("archived", []):
+            if username in usernames:
+                lost.setdefault(username, details.get("class_id"))
+    again = classes_recreate(school_id, set(lost.values()))
+    return {u: again[pk] for u, pk in lost.items() if pk in again}
 
 
 def unlink_or_name(school_id: int, roles: dict[int, str], result: UndoResult) -> None:

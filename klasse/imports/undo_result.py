@@ -43,7 +43,10 @@ class UndoResult:
     missing: int = 0  # accounts the import touched that no longer exist
     classes_lost: list[str] = field(default_factory=list)  # teachers again, without classes
     classes_removed: list[str] = field(default_factory=list)  # created by the import, empty
-    # {"username", "name", "changes": {field: [now, back]}} per account set back
+    # removed by hand since the import, made again to put accounts back in (by name)
+    classes_recreated: list[str] = field(default_factory=list)
+    # {"username", "name", "changes": {field: [now, back]}, and "kept": [field] where
+    # some of its values stay} per account set back
     changes: list[dict] = field(default_factory=list)
     names: dict[str, str] = field(default_factory=dict)  # username → name, removed/restored
     # Set on a confirmation: what happened differs from the preview the administrator saw.

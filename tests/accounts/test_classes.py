@@ -28,11 +28,39 @@ def remove(account, school_class):
     return client_for(account).post(reverse("class_delete", args=[school_class.pk]))
 
 
-def test_empty_means_nobody_in_it_not_even_an_archived_student(school_a, class_a, sara, empty_2vb):
+def test_empty_means_no_active_student_archived_leavers_may_be_in_it(
+    school_a, class_a, sara, empty_2vb
+):
+    """Fix17, item 4: after a new school year last year's classes hold only archived
+    leavers; they are offered, with how many archived accounts are in them."""
     left = SchoolClass.objects.create(school=school_a, name="1A")
     make_account(school_a, "weg", school_class=left, archived_at=timezone.now())
     found = list(empty_classes(school_a.pk))
-    assert [(c.name, c.teacher_count) for c in found] == [("2VB", 1)]
+    assert [(c.name, c.teacher_count, c.archived_count) for c in found] == [
+        ("1A", 0, 1),
+        ("2VB", 1, 0),
+    ]
+
+
+def test_removing_a_class_of_archived_leavers_keeps_them_without_class(alice, school_a, empty_2vb):
+    left = SchoolClass.objects.create(school=school_a, name="1A")
+    weg = make_account(school_a, "weg", school_class=left, archived_at=timezone.now())
+    page = client_for(alice).get(reverse("class_detail", args=[left.pk])).content.decode()
+    assert "gearchiveerde account in deze klas blijft bewaard" in page
+    overview = client_for(alice).get(reverse("overview")).content.decode()
+    assert "1 gearchiveerd account: dat blijft, zonder klas" in overview
+    assert remove(alice, left).status_code == 302
+    assert not SchoolClass.objects.filter(pk=left.pk).exists()
+    weg.refresh_from_db()
+    assert weg.archived_at is not None and weg.school_class_id is None
+    entry = AuditEntry.objects.get(action="class_delete")
+    assert entry.details["archived"] == ["weg"]
+    # The account's own log keeps the class's name.
+    edit = AuditEntry.objects.get(action="edit", account=weg)
+    assert edit.details["changes"] == {"class_name": ["1A", ""]}
+    # Listed as without class, not with an empty cell.
+    listed = client_for(alice).get(reverse("users:list"), {"status": "archived"})
+    assert "zonder klas" in listed.content.decode()
 
 
 def test_a_lesgroep_with_members_is_not_empty_and_is_not_removed(alice, school_a, sara):
@@ -45,7 +73,7 @@ def test_a_lesgroep_with_members_is_not_empty_and_is_not_removed(alice, school_a
     response = client_for(alice).post(
         reverse("empty_classes_delete"), {"klas": [group.pk]}, follow=True
     )
-    assert "Lesgroep wi-b heeft nog 1 leerling" in response.content.decode()
+    assert "Lesgroep wi-b heeft nog 1 actieve leerling" in response.content.decode()
     remove(alice, group)
     assert list(sara.groups.values_list("name", flat=True)) == ["wi-b"]
     sara.groups.clear()
@@ -111,21 +139,19 @@ def test_an_empty_class_is_removed_with_its_teachers_links(alice, tom, empty_2vb
     assert Account.objects.filter(pk=tom.pk).exists()
     assert list(tom.teaching_classes.values_list("name", flat=True)) == ["3HB"]
     entry = AuditEntry.objects.get(action="class_delete")
-    assert entry.details == {"class_id": empty_2vb.pk, "class": "2VB", "teachers": ["tom"]}
+    assert entry.details == {
+        "class_id": empty_2vb.pk,
+        "class": "2VB",
+        "teachers": ["tom"],
+        "archived": [],
+    }
 
 
-@pytest.mark.parametrize("archived", [False, True])
-def test_a_class_with_students_active_or_archived_is_not_removed_and_says_why(
-    alice, class_a, sara, archived
-):
-    if archived:
-        sara.archived_at = timezone.now()
-        sara.save()
+def test_a_class_with_an_active_student_is_not_removed_and_says_why(alice, class_a, sara):
     client = client_for(alice)
     response = client.post(reverse("class_delete", args=[class_a.pk]), follow=True)
     html = response.content.decode()
-    assert "Klas 3HB heeft nog 1 leerling" in html
-    assert ("waarvan 1 gearchiveerd" in html) is archived
+    assert "Klas 3HB heeft nog 1 actieve leerling" in html
     assert "kan niet weg" in html
     assert SchoolClass.objects.filter(pk=class_a.pk).exists()
     sara.refresh_from_db()
@@ -135,7 +161,7 @@ def test_a_class_with_students_active_or_archived_is_not_removed_and_says_why(
 def test_the_class_page_offers_removal_only_when_empty(alice, class_a, sara, empty_2vb):
     full = client_for(alice).get(reverse("class_detail", args=[class_a.pk])).content.decode()
     assert reverse("class_delete", args=[class_a.pk]) not in full
-    assert "Klas 3HB heeft nog 1 leerling" in full
+    assert "Klas 3HB heeft nog 1 actieve leerling" in full
     empty = client_for(alice).get(reverse("class_detail", args=[empty_2vb.pk])).content.decode()
     assert reverse("class_delete", args=[empty_2vb.pk]) in empty
 
@@ -153,7 +179,7 @@ def test_removing_the_ticked_empty_classes_at_once(
     )
     html = response.content.decode()
     assert "2 lege klassen verwijderd: 1A, 2VB." in html
-    assert "Klas 3HB heeft nog 1 leerling" in html
+    assert "Klas 3HB heeft nog 1 actieve leerling" in html
     names = set(SchoolClass.objects.values_list("name", flat=True))
     assert names == {"3HB", "1B", "B-leeg"} and kept_empty.name in names
     logged = AuditEntry.objects.filter(action="class_delete").values_list(

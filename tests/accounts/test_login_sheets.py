@@ -10,7 +10,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from klasse.accounts.models import Account, AuditEntry, Programme, SchoolClass
-from klasse.accounts.pdf import SIMPLIFIED_NOTE, login_sheet_pdf
+from klasse.accounts.pdf import SIMPLIFIED_NOTE, TOP, login_sheet_pdf
 from klasse.accounts.services import LoginCard
 from tests.conftest import PASSWORD, client_for, make_account
 from tests.pdf_layout import outside, pages_with, text_lines
@@ -216,4 +216,18 @@ def test_the_note_about_simplified_letters_stays_inside_the_page_too():
     )
     lines = text_lines(data)
     assert any(line.text.startswith("* Een letter") for line in lines)
+    assert outside(lines, 10.0) == []
+
+
+def test_a_long_heading_is_wrapped_not_cut():
+    """Fix17, item 8: "Het Lyceu…": the heading of an import's cards (a long file name and
+    school) goes on two lines, whole, above the cards and inside the printable area."""
+    school = "Stichting Openbaar Voortgezet Onderwijs Het Lyceum aan de Lange Vijverberg"
+    title = "Inlogkaartjes van de nieuwe accounts uit leerlingen-brugklas-2026-2027.csv"
+    cards = [LoginCard("Kind", "kind0", "abcd-efgh-jkmn")]
+    data = login_sheet_pdf(cards, school_name=school, class_name="", login_url="x", title=title)
+    lines = text_lines(data)
+    heading = " ".join(line.text for line in lines if line.bottom <= TOP)  # above the cards
+    assert "…" not in heading
+    assert school in heading and title in heading
     assert outside(lines, 10.0) == []

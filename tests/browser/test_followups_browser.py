@@ -72,7 +72,7 @@ def test_emails_and_login_cards_from_the_choice_to_the_printed_card(wizard, alic
     page.get_by_role("heading", name="Voorbeeld gebruikerslijst").wait_for()
     said = page.locator("#na-de-import").inner_text()
     assert "Na de import gaan er 2 e-mails uit" in said
-    assert "2 nieuwe accounts zonder wachtwoord of e-mailadres krijgen een wachtwoord" in said
+    assert "2 nieuwe accounts zonder wachtwoord en zonder e-mail met een link krijgen een" in said
     assert "5\nnieuw" in page.locator(".counts").first.inner_text()
     screenshot(page, "followups-02-voorbeeld")
 
@@ -82,9 +82,14 @@ def test_emails_and_login_cards_from_the_choice_to_the_printed_card(wizard, alic
     page.get_by_text("2 e-mails verstuurd met een link om een wachtwoord te kiezen.").wait_for()
     assert sorted(m.to[0] for m in mail.outbox) == ["anna@example.nl", "bram@example.nl"]
     next_steps = page.locator("#wat-nu")
-    assert "2 nieuwe accounts zonder wachtwoord of e-mailadres krijgen hun wachtwoord" in (
-        next_steps.inner_text()
+    # Fix17, item 2: how many cards and why; cards for everyone are the class's.
+    cards_said = page.locator("#cards-result").inner_text()
+    assert "2 kaartjes: voor de nieuwe accounts die geen wachtwoord in het bestand hadden" in (
+        cards_said
     )
+    assert page.locator("#cards-result").get_by_role(
+        "link", name="INLOGKAARTJES", exact=True
+    ).get_attribute("href") == reverse("users:sheets")
     assert next_steps.get_by_role("link", name="OVERZICHTEN").get_attribute("href") == reverse(
         "overview"
     )
@@ -106,32 +111,62 @@ def test_emails_and_login_cards_from_the_choice_to_the_printed_card(wizard, alic
     page.get_by_text("2 nieuwe accounts hebben nog geen wachtwoord").wait_for()
     table = page.locator("#card-accounts").inner_text()
     assert "Daan Smit" in table and "een nieuw wachtwoord" in table
-    assert "link in je e-mail" in table  # Anna: no password to show, and how she gets one
+    # Only the two whose password the card makes: Anna got a link, Cas has his own.
+    assert "Anna" not in table and "Cas" not in table
     screenshot(page, "followups-04-kaartjes")
     assert not Account.objects.get(username="daan").has_usable_password()
 
     page.get_by_role("button", name="Maak de afdrukpagina").click()
     page.get_by_text("de nieuwe wachtwoorden zie je maar één keer").wait_for()
     cards = page.locator(".login-card")
-    assert cards.count() == 5
+    assert cards.count() == 2
     shown = {}
     for index in range(cards.count()):
         text = cards.nth(index).inner_text()
         found = re.search(r"[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}", text)
         shown[text.split("\n")[1]] = found.group(0) if found else None
     screenshot(page, "followups-05-afdrukpagina")
-    assert shown["Anna Jansen"] is None and shown["Cas Visser"] is None
     for name, username in (("Daan Smit", "daan"), ("Eva Mulder", "eva")):
         assert Account.objects.get(username=username).check_password(shown[name])
     assert AuditEntry.objects.filter(action=AuditEntry.Action.LOGIN_SHEET).count() == 1
+    assert not AuditEntry.objects.filter(action=AuditEntry.Action.LOGIN_CARD).exists()
 
-    # Never shown again: the page says so, and new cards show no password.
+    # Never shown again: the page says so and offers no new cards.
     page.goto(reverse("history:cards", args=[ImportRun.objects.get().pk]))
     page.get_by_text("zijn al afgedrukt").wait_for()
-    page.get_by_role("button", name="Maak de afdrukpagina").click()
-    page.get_by_text("Daan Smit").wait_for()
+    assert page.get_by_role("button", name="Maak de afdrukpagina").count() == 0
     assert shown["Daan Smit"] not in page.content()
-    assert "je huidige wachtwoord" in page.locator(".login-card", has_text="Daan Smit").inner_text()
+
+
+def test_without_emails_those_with_an_address_get_their_password_on_a_card(wizard, alice, tmp_path):
+    """Fix17, item 1: e-mails off and passwords on: Anna and Bram (an address, no password,
+    no e-mail) get theirs on a card like Daan and Eva; no card speaks of an e-mail."""
+    page = wizard
+    login(page, alice)
+    to_mapping(page, tmp_path)
+    page.get_by_label(EMAILS).uncheck()
+    page.get_by_label(PASSWORDS).check()
+    page.get_by_role("button", name="Verder").click()
+    page.get_by_role("heading", name="Voorbeeld gebruikerslijst").wait_for()
+    assert "4 nieuwe accounts zonder wachtwoord en zonder e-mail met een link" in (
+        page.locator("#cards-preview").inner_text()
+    )
+    page.get_by_role("button", name="Importeer").click()
+    page.get_by_text("De import is klaar.").wait_for()
+    assert "4 kaartjes" in page.locator("#cards-result").inner_text()
+    page.locator("#wat-nu").get_by_role("link", name="Inlogkaartjes afdrukken").click()
+    page.get_by_text("4 nieuwe accounts hebben nog geen wachtwoord").wait_for()
+    page.get_by_role("button", name="Maak de afdrukpagina").click()
+    cards = page.locator(".login-card")
+    cards.first.wait_for()
+    assert cards.count() == 4
+    text = page.locator("main").inner_text()
+    assert "e-mail" not in text
+    screenshot(page, "followups-08-kaartjes-zonder-emails")
+    found = re.findall(r"[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}", text)
+    for username in ("anna", "bram", "daan", "eva"):
+        account = Account.objects.get(username=username)
+        assert any(account.check_password(word) for word in found), username
 
 
 def test_without_emails_nobody_is_mailed_and_the_pages_say_so(wizard, alice, tmp_path):

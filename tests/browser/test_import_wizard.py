@@ -38,7 +38,7 @@ def wizard(page, settings, tmp_path):
 
 
 def choose_file(page, path: Path) -> None:
-    """ "Kies CSV-bestand": choosing the file reads it at once (wizard.js)."""
+    """ "Kies bestand (CSV, XLSX of XML)": choosing the file reads it at once (wizard.js)."""
     with page.expect_navigation():
         page.locator("#id_file").set_input_files(str(path))
 
@@ -49,10 +49,11 @@ def test_a_magister_file_from_upload_to_overzichten(wizard, alice, tmp_path):
     page.get_by_role("link", name="TOOLS").click()
     page.locator(".sidebar").get_by_role("link", name="IMPORTEREN").click()
     assert page.evaluate("typeof htmx") == "object"  # shipped htmx loaded, CSP allows it
-    page.get_by_text("Kies CSV-bestand").wait_for()
+    page.get_by_text("Kies bestand (CSV, XLSX of XML)").wait_for()
     screenshot(page, "import-01-start")
 
-    # By keyboard: Tab reaches "Kies CSV-bestand" (the file input behind it); Space opens it.
+    # By keyboard: Tab reaches "Kies bestand (CSV, XLSX of XML)" (the file input behind it);
+    # Space opens it.
     # The wait for the file chooser starts first: Playwright turns on catching the dialog
     # without waiting for Chromium's answer, and a Space right after could come before it.
     with page.expect_file_chooser() as chooser:

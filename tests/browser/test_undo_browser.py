@@ -104,7 +104,9 @@ def test_the_undo_shows_what_it_does_and_keeps_what_was_changed_or_printed(page,
     assert "brugklas.csv: aangemaakt" in log
     assert "voornaam: Dewi → Dewi-Mae" in log
     assert "brugklas.csv ongedaan gemaakt: dit account bleef staan, want: voornaam" in log
-    assert page.locator(".audit").get_by_role("link", name="naar de import").count() == 2
+    # Created, the import's e-mail with a link (fix17: logged when sent), undone.
+    assert "link gestuurd naar" in log
+    assert page.locator(".audit").get_by_role("link", name="naar de import").count() == 3
     screenshot(page, "undo-04-logboek-van-het-account")
     assert AuditEntry.objects.filter(action="login_card", username="cem.claes").count() == 1
     assert problems == []

@@ -55,7 +55,7 @@ def test_a_file_problem_found_by_the_worker_is_shown_on_step_1(admin, queued):
     run = ImportRun.objects.get()
     assert run_read(run_id=str(run.pk)) == "failed"
     page = admin.get(response["Location"]).content.decode()
-    assert "geen spreadsheet" in page and "Kies CSV-bestand" in page
+    assert "geen spreadsheet" in page and "Kies bestand (CSV, XLSX of XML)" in page
     assert not ImportRun.objects.exists() and not UploadedFile.objects.exists()
 
 

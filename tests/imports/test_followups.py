@@ -16,7 +16,7 @@ from django.test import Client
 from django.urls import reverse
 from pypdf import PdfReader
 
-from klasse.accounts.login_cards import card_note, login_sheet_create
+from klasse.accounts.login_cards import card_note, login_cards_make, login_sheet_create
 from klasse.accounts.models import Account, AuditEntry
 from klasse.accounts.services import account_set_password
 from klasse.accounts.tasks import password_link
@@ -161,28 +161,33 @@ def test_the_cards_page_makes_the_passwords_once_and_never_shows_them_again(
     admin = client_for(alice)
     url = reverse("history:cards", args=[run.pk])
     page = admin.get(url)
-    assert page.status_code == 200 and page.context["waiting"] == 2
+    # Only the two whose password comes from the card: not anna and bram (e-mailed a
+    # link) nor cas (a password from the file). Fix17, item 2.
+    listed = [a.username for a in page.context["accounts"]]
+    assert page.status_code == 200 and listed == ["eva", "daan"]  # by last name
     assert Account.objects.filter(username="daan", password__startswith="!").exists()
     assert client_for(bob).get(url).status_code == 404
     printed = admin.post(url, {"format": "html"})
     assert "no-store" in printed["Cache-Control"]
     cards = {card.username: card for card in printed.context["cards"]}
-    assert set(cards) == {"anna", "bram", "cas", "daan", "eva"}
+    assert set(cards) == {"daan", "eva"}
     for username in ("daan", "eva"):
         password = cards[username].password
         assert password and password in printed.content.decode()
         account = Account.objects.get(username=username)
         assert account.check_password(password) and password not in account.password
-    # The others' cards say what is true of their passwords, and show none.
-    assert cards["anna"].password is None and "link in je e-mail" in cards["anna"].note
-    assert cards["cas"].password is None and "huidige wachtwoord" in cards["cas"].note
     sheet = AuditEntry.objects.get(action=AuditEntry.Action.LOGIN_SHEET)
     assert sheet.details["run"] == str(run.pk) and sheet.details["new_passwords"] == 2
-    # Once printed, never again: the page says so and new cards show no password.
+    assert sheet.details["cards"] == 2
+    # Printing marks only those two: an undo keeps nobody else for a card.
+    assert not AuditEntry.objects.filter(action=AuditEntry.Action.LOGIN_CARD).exists()
+    marked = AuditEntry.objects.filter(action=AuditEntry.Action.PASSWORD)
+    assert sorted(marked.values_list("username", flat=True)) == ["daan", "eva"]
+    # Once printed, never again: the page says so and makes no cards.
     again = admin.get(url)
-    assert again.context["waiting"] == 0 and again.context["printed_before"]
+    assert not again.context["accounts"] and again.context["printed_before"]
     reprinted = admin.post(url, {"format": "html"})
-    assert all(card.password is None for card in reprinted.context["cards"])
+    assert reprinted.context["cards"] == []
     assert cards["daan"].password not in reprinted.content.decode()
     assert Account.objects.get(username="daan").check_password(cards["daan"].password)
 
@@ -244,7 +249,40 @@ def test_the_cli_writes_the_login_cards_with_the_new_passwords(capsys, school_a,
         account = Account.objects.get(username=username)
         found = [w for w in re.findall(r"[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}", text)]
         assert any(account.check_password(word) for word in found), username
-    assert "link in je e-mail" in text  # Anna's card: no password of hers to show
+    # Only the cards whose password is made now (fix17, item 2): not Anna's (e-mailed a
+    # link) nor Cas's (a password from the file).
+    assert "Anna" not in text and "Cas" not in text
+
+
+def test_without_emails_the_cli_cards_hold_a_password_for_those_with_an_address(
+    capsys, school_a, tmp_path
+):
+    """Fix17, item 1: with --no-emails, a new account with an address and no password
+    gets its password on its card like one without an address, and no card speaks of an
+    e-mail that was never sent."""
+    cards = tmp_path / "kaartjes.pdf"
+    code, out = cli(
+        capsys, tmp_path, "--no-emails", "--generate-passwords", "--login-cards", str(cards)
+    )
+    assert code == 0 and "Inlogkaartjes met 4 nieuwe wachtwoord(en)" in out
+    text = "\n".join(page.extract_text() for page in PdfReader(cards).pages)
+    found = re.findall(r"[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}", text)
+    for username in ("anna", "bram", "daan", "eva"):
+        account = Account.objects.get(username=username)
+        assert any(account.check_password(word) for word in found), username
+    assert "e-mail" not in text and len(found) == 4
+
+
+@pytest.mark.parametrize("base", ["https://klasse.lyceum.nl", "http://127.0.0.1:8123"])
+def test_the_cli_cards_point_at_the_address_the_emails_use(
+    capsys, school_a, tmp_path, settings, base
+):
+    """Fix17, item 7: the PDF's login address is KLASSE_BASE_URL's, as in the e-mails."""
+    settings.KLASSE_BASE_URL = base + "/"
+    cards = tmp_path / "kaartjes.pdf"
+    cli(capsys, tmp_path, "--generate-passwords", "--login-cards", str(cards))
+    text = "\n".join(page.extract_text() for page in PdfReader(cards).pages)
+    assert f"{base}/inloggen/" in text and "127.0.0.1:8000" not in text
 
 
 @pytest.mark.parametrize(
@@ -315,7 +353,9 @@ def test_cards_without_a_password_say_how_to_get_one(school_a, sara):
     sara.email = ""
     assert "vraag je beheerder" in card_note(sara)
     sara.email = "sara@example.nl"
-    assert "link in je e-mail" in card_note(sara)
+    # An address alone is no link: only one that was sent (fix17, item 1).
+    assert "vraag je beheerder" in card_note(sara)
+    assert "link in je e-mail" in card_note(sara, linked=True)
 
 
 def test_a_mail_server_that_refuses_is_said_on_the_result_without_addresses(
@@ -329,7 +369,7 @@ def test_a_mail_server_that_refuses_is_said_on_the_result_without_addresses(
         execute=False,
     )
 
-    def refuse(ids):
+    def refuse(ids, **kwargs):
         raise smtplib.SMTPRecipientsRefused({"anna@example.nl": (550, b"no")})
 
     monkeypatch.setattr(followups, "password_links_send", refuse)
@@ -351,3 +391,48 @@ def test_the_history_of_an_import_leads_to_its_login_cards(
     page = client_for(alice).get(reverse("history:detail", args=[run.pk])).content.decode()
     assert reverse("history:cards", args=[run.pk]) in page and "Inlogkaartjes afdrukken" in page
     assert "wachtwoorden voor inlogkaartjes" in page  # the action, named in the history
+
+
+def test_a_class_card_speaks_of_the_link_only_where_the_import_sent_one(
+    school_a, alice, django_capture_on_commit_callbacks
+):
+    """Fix17, item 1: the import's e-mails are logged per account (PASSWORD_LINK, naming
+    the run); a card says "kies er een met de link in je e-mail" only for those."""
+    _, run = do_import(
+        school_a,
+        alice,
+        actions=Actions(add=True, generate_passwords=True),
+        capture=django_capture_on_commit_callbacks,
+    )
+    links = AuditEntry.objects.filter(action=AuditEntry.Action.PASSWORD_LINK)
+    assert sorted(links.values_list("username", flat=True)) == ["anna", "bram"]
+    assert {entry.details["run"] for entry in links} == {str(run.pk)}
+    links.filter(username="bram").delete()  # as if his e-mail never went out
+    accounts = list(Account.objects.filter(username__in=["anna", "bram"]))
+    made = login_cards_make(
+        school_id=school_a.pk, accounts=accounts, renew=set(), actor=alice, details={}
+    )
+    notes = {c.username: c.note for c in made}
+    assert "link in je e-mail" in notes["anna"]
+    assert "link in je e-mail" not in notes["bram"] and "vraag je beheerder" in notes["bram"]
+
+
+def test_an_undone_import_offers_no_login_cards(
+    school_a, alice, django_capture_on_commit_callbacks
+):
+    """Fix17, item 8: its cards would be for accounts gone or kept as they are."""
+    _, run = do_import(
+        school_a,
+        alice,
+        actions=Actions(add=True, generate_passwords=True),
+        capture=django_capture_on_commit_callbacks,
+    )
+    admin = client_for(alice)
+    detail = reverse("history:detail", args=[run.pk])
+    assert 'id="run-cards"' in admin.get(detail).content.decode()
+    import_undo(run=run, actor=alice)
+    assert 'id="run-cards"' not in admin.get(detail).content.decode()
+    cards = reverse("history:cards", args=[run.pk])
+    assert admin.get(cards).status_code == 404
+    assert admin.post(cards, {"format": "pdf"}).status_code == 404
+    assert not AuditEntry.objects.filter(action=AuditEntry.Action.LOGIN_SHEET).exists()

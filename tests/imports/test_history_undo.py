@@ -156,12 +156,15 @@ def test_undo_after_a_later_edit_leaves_that_edit_alone_and_names_it(alice, run,
     assert sara.email == ""  # still the import's value: set back
     assert sara.programme.code == "havo 3"
     result = AuditEntry.objects.get(action="undo").details["result"]
-    assert result["kept"] == [
-        {"username": "sara", "name": "Sara van der Berg", "fields": ["class_name"]}
-    ]
+    # Set back in part: counted once, among those set back, naming what stays (fix17).
+    assert result["kept"] == []
+    assert [(c["username"], c["kept"]) for c in result["changes"]] == [("sara", ["class_name"])]
     html = client.get(reverse("history:detail", args=[run.pk])).content.decode()
-    assert "Blijven staan" in html and "Sara van der Berg" in html
+    assert "Deels teruggezet" in html and "Sara van der Berg" in html
     assert "<td>klas</td>" in html
+    # Her own log says what went back and what stayed.
+    own = client.get(reverse("users:edit", args=[sara.pk])).content.decode()
+    assert "bleef zoals het was (na de import gewijzigd): klas" in own
 
 
 def test_an_added_account_someone_logged_in_with_is_kept_as_it_is(alice, run):
@@ -360,7 +363,8 @@ def test_a_student_made_teacher_again_by_hand_keeps_the_classes_given_since(
     class_a.teachers.add(tom)
     result = import_undo(run=run, actor=alice)
     assert classes_of(tom) == ["3HB"]
-    assert [(k.username, k.fields) for k in result.kept] == [
+    assert result.kept == [] and result.reverted == ["tom"]  # each account in one place
+    assert [(c["username"], c["kept"]) for c in result.changes] == [
         ("tom", ["role", "class_name", "classes"])
     ]
 

@@ -38,12 +38,12 @@ def students(n: int, cls: str = "3HB") -> list[str]:
     return [f"Leerling{i};;Kind{i};ll{i};;ll{i}@example.nl;{cls};havo 3;;" for i in range(n)]
 
 
-# --- step 1: Kies CSV-bestand ---------------------------------------------------------
+# --- step 1: Kies bestand (CSV, XLSX of XML) ----------------------------------------------
 
 
 def test_the_start_page_offers_kies_csv_bestand_and_the_template_in_both_formats(admin):
     page = admin.get(reverse("imports:start")).content.decode()
-    assert "Kies CSV-bestand" in page and 'accept=".csv,.txt,.xlsx,.xml"' in page
+    assert "Kies bestand (CSV, XLSX of XML)" in page and 'accept=".csv,.txt,.xlsx,.xml"' in page
     assert reverse("imports:template_csv") in page and reverse("imports:template_xlsx") in page
 
 
@@ -379,3 +379,32 @@ def test_archiving_is_never_ticked_from_an_earlier_import(alice, school_a):
     next_run = ImportRun.objects.create(school=school_a, actor=alice, file_name="docenten.csv")
     chosen = actions_initial(next_run)
     assert (chosen.add, chosen.update, chosen.archive) == (True, True, False)
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [(None, (True, False)), ("done", (True, True)), ("undone", (True, True))],
+)
+def test_after_an_import_even_one_undone_adding_and_updating_are_ticked(
+    alice, school_a, status, expected
+):
+    """Fix17, item 5: the manual says a later import has add and update ticked; an undo of
+    the earlier one does not make the next the school's first."""
+    from klasse.imports.models import ImportRun
+    from klasse.imports.remembered import actions_initial
+
+    if status:
+        ImportRun.objects.create(
+            school=school_a, actor=alice, file_name="eerste.csv", actions=["add"], status=status
+        )
+    next_run = ImportRun.objects.create(school=school_a, actor=alice, file_name="tweede.csv")
+    chosen = actions_initial(next_run)
+    assert (chosen.add, chosen.update) == expected
+
+
+def test_a_school_with_students_but_no_import_gets_updating_ticked(alice, school_a, sara):
+    from klasse.imports.models import ImportRun
+    from klasse.imports.remembered import actions_initial
+
+    run = ImportRun.objects.create(school=school_a, actor=alice, file_name="eerste.csv")
+    assert actions_initial(run).update

@@ -31,7 +31,7 @@ def no_password_or_email(number: int) -> Text:
     """`no_password_or_email`: a new account needs a way to log in."""
     return say(
         "Rij %(row)s: een nieuw account heeft een wachtwoord of een e-mailadres nodig (dan "
-        "krijgt de leerling een link om zelf een wachtwoord te kiezen). Vul een van beide in.",
+        "krijgt diegene een link om zelf een wachtwoord te kiezen). Vul een van beide in.",
         row=number,
     )
 

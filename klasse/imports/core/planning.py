@@ -109,7 +109,9 @@ class Plan:
 
     @property
     def generated_passwords(self) -> int:
-        """New accounts whose password is made for their login card."""
+        """New accounts whose password is made for their login card: without password and
+        e-mail address (`generate_passwords`, EDEXML), or with an address that gets no
+        e-mail (`send_emails` off)."""
         return sum(1 for p in self.rows if p.action == "add" and p.login_card)
 
     @property
@@ -313,9 +315,14 @@ def _plan_new(row: ValidRow, key: str, ctx: PlanContext) -> PlannedRow:
             plan_words.username_taken(row.number, row.username),
         )
         return PlannedRow(row, "error")
-    login_card = not row.values.get("password") and not row.values.get("email")
-    # An EDEXML file has no passwords: its new pupils get theirs on a login card.
-    if login_card and not (ctx.actions.generate_passwords or ctx.login_sheets):
+    no_password = not row.values.get("password")
+    no_email = not row.values.get("email")
+    # A new account without password gets it on its login card unless a link to choose one
+    # is e-mailed: with the e-mails off, one with an address waits for its card too (the
+    # choice's hint promises so). An EDEXML file has no passwords: its new pupils get
+    # theirs on a login card.
+    login_card = no_password and (no_email or not ctx.actions.send_emails)
+    if no_password and no_email and not (ctx.actions.generate_passwords or ctx.login_sheets):
         _error(
             row,
             None,

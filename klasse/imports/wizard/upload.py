@@ -1,4 +1,4 @@
-"""Step 1: "Kies CSV-bestand", and the template to start from."""
+"""Step 1: "Kies bestand (CSV, XLSX of XML)", and the template to start from."""
 
 from __future__ import annotations
 

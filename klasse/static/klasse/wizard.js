@@ -1,6 +1,6 @@
 // The import wizard's behaviour of its own (htmx does the rest). A file, not inline script:
 // the CSP allows only 'self'.
-// - Choosing a file in "Kies CSV-bestand" reads it at once.
+// - Choosing a file in "Kies bestand (CSV, XLSX of XML)" reads it at once.
 // - An element marked data-focus-on-load (tabindex="-1": the preview's refusal of a mass
 //   archive) takes the focus when the page opens, so that keyboard and screen reader users
 //   land on what stopped the import instead of on an unchanged-looking page.
