@@ -148,10 +148,32 @@ def account_archive(*, account: Account, actor: Account) -> None:
     )
 
 
+def eck_id_active_elsewhere(account: Account) -> bool:
+    """Whether `account`'s ECK iD belongs to an ACTIVE account other than this one (in
+    practice: the pupil's account at the school he moved to). Such an account cannot be
+    restored: the ECK iD is unique among active accounts (models.Account.Meta)."""
+    if not account.eck_id:
+        return False
+    others = Account.objects.filter(eck_id=account.eck_id, archived_at__isnull=True)
+    return others.exclude(pk=account.pk).exists()
+
+
 @transaction.atomic
 def account_restore(*, account: Account, actor: Account) -> None:
+    """Make an archived account active again. Raises ValidationError (Dutch) when its
+    ECK iD is active elsewhere: refused rather than clearing the ECK iD, because the ECK
+    iD is the pupil's identity in the chain; clearing it would make two active accounts
+    of one pupil that no later import can tell apart."""
     if account.archived_at is None:
         return
+    if eck_id_active_elsewhere(account):
+        raise ValidationError(
+            _(
+                "Dit account kan niet worden teruggezet: zijn ECK iD hoort nu bij een actief "
+                "account op een andere school (de leerling is van school gewisseld). Het "
+                "blijft gearchiveerd."
+            )
+        )
     account.archived_at = None
     account.save(update_fields=["archived_at", "updated_at"])
     audit_record(

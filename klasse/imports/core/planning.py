@@ -174,7 +174,7 @@ def make_plan(
             _rounded_possible(rows),
             kinds,
             **group_facts(school.pk, rows, classes, mapped_fields),
-            **identity_facts(rows, existing, matches, mapped_fields),
+            **identity_facts(rows, existing, matches, mapped_fields, school.pk),
             login_sheets=login_sheets,
         )
         planned = _plan_rows(rows, keys, existing, context)
