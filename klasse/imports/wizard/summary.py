@@ -3,8 +3,9 @@
 The columns of an EDEXML file are fixed, so there is nothing to map; the page shows what
 the file holds (school year, BRIN, the groups with their pupils, the teachers) and asks
 for what Klasse cannot know: a programme for each group whose jaargroep is not 1–8, and
-how usernames are made for new accounts when the file gives none. Both are remembered
-for the school (`remembered.edex_options_remember`).
+how usernames are made for new accounts when the file gives none. Both are kept with the
+run and remembered for the school only when the import is applied
+(`execution._record` → `remembered.edex_options_remember`).
 """
 
 from __future__ import annotations
@@ -16,13 +17,13 @@ from ..core.edexml import EdexInfo
 from ..core.edexml_choices import open_groups
 from ..edex_forms import EdexForm
 from ..models import ImportRun
-from ..remembered import actions_initial, edex_options_initial, edex_options_remember
+from ..remembered import actions_initial, edex_options_initial
 from ..runs import run_choose_edex, run_read_table
 
 
 def edex_summary(request: HttpRequest, run: ImportRun) -> HttpResponse:
     """GET: the summary and the choices (the run's own, else the school's last); POST
-    `verder`: save them with the run and the school, and go on to the preview."""
+    `verder`: save them with the run (not yet with the school), and go on to the preview."""
     table = run_read_table(run)
     info = EdexInfo.from_dict(table.edex or {})
     groups = open_groups(table)
@@ -37,7 +38,6 @@ def edex_summary(request: HttpRequest, run: ImportRun) -> HttpResponse:
     if posted is not None and form.is_valid():
         options = form.cleaned_data["options"]
         run_choose_edex(run, options=options, actions=form.cleaned_data["actions"])
-        edex_options_remember(school=run.school, options=options)
         return redirect("imports:preview", run.pk)
     context = {
         "run": run,

@@ -1,0 +1,87 @@
+"""What a fresh user found in the EDEXML import (issue 16 follow-up): choices remembered
+only when applied, the command line's warnings and refusals, usernames in the report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from klasse.accounts.models import School
+from klasse.imports.models import ImportRun, RememberedEdexChoices
+from tests.conftest import client_for
+from tests.imports.cli import run_import_command
+from tests.imports.wizard_helpers import importeer, uploaded
+
+pytestmark = pytest.mark.django_db
+HERE = Path(__file__).resolve().parent.parent / "fixtures" / "edexml"
+VOORTGEZET = HERE / "voortgezet.xml"
+EDEX = HERE / "EDEX.XML"
+
+
+@pytest.fixture
+def admin(alice):
+    return client_for(alice)
+
+
+@pytest.fixture
+def primary(db) -> School:
+    return School.objects.create(slug="obs-de-klimop", name="OBS De Klimop", brin="12AB")
+
+
+def _choose(admin, run: ImportRun, **fields):
+    data = {"stap": "verder", "add": "on", **fields}
+    return admin.post(reverse("imports:mapping", args=[run.pk]), data)
+
+
+CHOICES = {"opleiding_0": "havo 1", "opleiding_1": "vwo 2", "opleiding_2": "pro 1"}
+
+
+def test_choices_are_not_remembered_when_the_run_is_stopped(admin, school_a):
+    run = uploaded(admin, VOORTGEZET.read_bytes(), "EDEX.XML")
+    _choose(admin, run, username_pattern="vachternaam", **CHOICES)
+    admin.post(reverse("imports:cancel", args=[run.pk]))
+    assert not RememberedEdexChoices.objects.filter(school=school_a).exists()
+
+
+def test_choices_are_remembered_when_the_import_is_applied(admin, school_a):
+    run = uploaded(admin, VOORTGEZET.read_bytes(), "EDEX.XML")
+    _choose(admin, run, **CHOICES)
+    assert not RememberedEdexChoices.objects.filter(school=school_a).exists()
+    importeer(admin, run)
+    remembered = RememberedEdexChoices.objects.get(school=school_a)
+    assert remembered.programmes == {"H1a": "havo 1", "V2b": "vwo 2", "S1": "pro 1"}
+
+
+def test_a_dry_run_on_the_command_line_remembers_nothing(primary, capsys):
+    args = ("--school", primary.slug, "--add", "--json", "--dry-run")
+    run_import_command(capsys, str(VOORTGEZET), *args, "--programme", "H1a=havo 1")
+    assert not RememberedEdexChoices.objects.filter(school=primary).exists()
+
+
+def test_a_programme_for_a_group_not_in_the_file_is_a_warning_naming_its_groups(primary, capsys):
+    call_command(  # no CommandError: the exit status is the import's own (0)
+        "import",
+        str(VOORTGEZET),
+        "--school",
+        primary.slug,
+        "--add",
+        "--dry-run",
+        "--programme",
+        "ISK1=havo 1",
+    )
+    said = capsys.readouterr()
+    err = said.err
+    assert said.out.startswith("Proefimport")
+    assert "'ISK1'" in err and "niet in het bestand" in err
+    assert all(name in err for name in ("H1a", "V2b", "S1"))
+
+
+def test_map_with_an_edexml_file_is_wrong_usage(primary, capsys):
+    code, _ = run_import_command(
+        capsys, str(EDEX), "--school", primary.slug, "--add", "--map", "klas=class"
+    )
+    assert code == 2
+    assert not ImportRun.objects.filter(school=primary).exists()
