@@ -3,6 +3,8 @@ only when applied, the command line's warnings and refusals, usernames in the re
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import pytest
@@ -85,3 +87,53 @@ def test_map_with_an_edexml_file_is_wrong_usage(primary, capsys):
     )
     assert code == 2
     assert not ImportRun.objects.filter(school=primary).exists()
+
+
+def _without_usernames() -> bytes:
+    return re.sub(rb"<gebruikersnaam>[^<]*</gebruikersnaam>", b"", VOORTGEZET.read_bytes())
+
+
+def test_without_usernames_the_wizard_preselects_a_pattern_and_says_so(admin, school_a):
+    run = uploaded(admin, _without_usernames(), "EDEX.XML")
+    response = admin.get(reverse("imports:mapping", args=[run.pk]))
+    assert response.context["form"]["username_pattern"].value() == "voornaam.achternaam"
+    assert 'id="patroon-voorgekozen"' in response.content.decode()
+    # What the browser posts back as chosen: no row lacks a username.
+    response = _choose(admin, run, username_pattern="voornaam.achternaam", **CHOICES)
+    preview = admin.get(response["Location"])
+    problems = preview.context["prepared"].plan.problems
+    assert not [p for p in problems if p.code == "required"]
+
+
+def test_with_usernames_in_the_file_nothing_is_preselected(admin, school_a):
+    run = uploaded(admin, VOORTGEZET.read_bytes(), "EDEX.XML")
+    response = admin.get(reverse("imports:mapping", args=[run.pk]))
+    assert response.context["form"]["username_pattern"].value() == ""
+    assert 'id="patroon-voorgekozen"' not in response.content.decode()
+
+
+def test_a_missing_username_points_to_the_pattern_not_a_herstelbestand(primary, capsys):
+    path = HERE / "zonder-gebruikersnamen.xml"
+    code, out = run_import_command(
+        capsys, str(path), "--school", primary.slug, "--add", "--json", "--dry-run"
+    )
+    required = [p for p in json.loads(out)["problems"] if p["code"] == "required"]
+    assert code == 0 and required
+    assert all(p["field"] == "username" for p in required)
+    message = required[0]["message"]
+    assert "--username-pattern" in message and "Inhoud van het bestand" in message
+    assert "herstelbestand" not in message
+
+
+def test_another_schools_file_shows_the_refusal_alone(admin, school_a):
+    School.objects.filter(pk=school_a.pk).update(brin="12AB")
+    run = uploaded(admin, (HERE / "andere-school.xml").read_bytes(), "EDEX.XML")
+    page = admin.get(reverse("imports:mapping", args=[run.pk])).content.decode()
+    assert 'id="andere-school"' in page and "Stoppen en bestand verwijderen" in page
+    assert 'id="edex-form"' not in page and 'value="verder"' not in page
+    before = (run.status, run.options, run.actions)
+    response = _choose(admin, run)  # posted anyway: the same page, not the preview
+    assert response.status_code == 200
+    assert response.content.decode().count('id="andere-school"') == 1
+    run.refresh_from_db()
+    assert (run.status, run.options, run.actions) == before

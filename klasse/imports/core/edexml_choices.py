@@ -19,6 +19,7 @@ from .edexml import EDEX_HEADERS, EdexInfo
 from .problems import FileProblem, Problem
 from .reading import Table
 from .school_accounts import taken_elsewhere
+from .texts import say
 from .valid_rows import ValidRows
 
 # The patterns an administrator may choose for new accounts' usernames (the wizard's
@@ -30,6 +31,8 @@ USERNAME_PATTERNS: dict[str, str] = {
     "nummer": "leerlingnummer uit de administratie (4012)",
 }
 SCHOOL_PREFIX = "school."
+# Offered first when people lack a username and nothing was chosen before.
+PRESELECTED_PATTERN = "voornaam.achternaam"
 _COLUMN = {name: index for index, name in enumerate(EDEX_HEADERS)}
 _NOT_IN_NAME = re.compile(r"[^a-z0-9]")
 
@@ -87,6 +90,12 @@ def prepare_edexml(table: Table, *, school: School, options: EdexOptions) -> str
     return info.brin if not school.brin else ""
 
 
+def location_of(info: EdexInfo) -> str:
+    """The file's `dependancecode` when it is another location than the main one ("00"
+    or none): "" otherwise. Said in the summary and the mass-archive message."""
+    return "" if info.dependance in ("", "00") else info.dependance
+
+
 def open_groups(table: Table) -> list[str]:
     """The names of the groups whose pupils have no programme yet (jaargroep not 1–8, and
     not chosen), in the file's order: what the wizard asks about."""
@@ -111,7 +120,10 @@ def fill_programmes(table: Table, programmes: dict[str, str]) -> None:
 
 def programme_hints(table: Table, rows: ValidRows) -> None:
     """A pupil whose group has no programme gets `unknown_programme`, saying how to choose
-    one, instead of a plain `required`: the file has a jaargroep, Klasse lacks the choice."""
+    one, instead of a plain `required`: the file has a jaargroep, Klasse lacks the choice.
+    A person without a username keeps `required`, but its message points to the pattern
+    (step 2 or `--username-pattern`), not to a herstelbestand: the administration gave
+    none, so a corrected file would not have one either."""
     info = EdexInfo.from_dict(table.edex or {})
     years = {group.name: group.jaargroep for group in info.groups}
     for row in rows:
@@ -119,7 +131,22 @@ def programme_hints(table: Table, rows: ValidRows) -> None:
             continue
         group = row.values.get("class_name", "")
         for index, problem in enumerate(row.errors):
-            if problem.field == "programme" and problem.code == "required":
+            if problem.field == "username" and problem.code == "required":
+                row.errors[index] = Problem(
+                    problem.row,
+                    problem.column,
+                    "username",
+                    "error",
+                    "required",
+                    say(
+                        "Rij %(row)s: deze persoon heeft in het bestand geen gebruikersnaam. "
+                        "Kies bij 'Inhoud van het bestand' hoe Klasse gebruikersnamen maakt "
+                        "(opdrachtregel: --username-pattern voornaam.achternaam), of vul de "
+                        "gebruikersnaam in je leerlingadministratie in.",
+                        row=row.number,
+                    ),
+                )
+            elif problem.field == "programme" and problem.code == "required":
                 row.errors[index] = Problem(
                     problem.row,
                     problem.column,

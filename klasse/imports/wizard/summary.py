@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from ..core.edexml import EdexInfo
-from ..core.edexml_choices import open_groups
+from ..core.edexml_choices import PRESELECTED_PATTERN, EdexOptions, location_of, open_groups
 from ..edex_forms import EdexForm
 from ..models import ImportRun
 from ..remembered import actions_initial, edex_options_initial
@@ -27,11 +27,20 @@ def edex_summary(request: HttpRequest, run: ImportRun) -> HttpResponse:
     table = run_read_table(run)
     info = EdexInfo.from_dict(table.edex or {})
     groups = open_groups(table)
-    posted = request.POST if request.method == "POST" else None
+    brin_other = bool(run.school.brin and info.brin and run.school.brin.upper() != info.brin)
+    # Another school's file: the refusal alone, with "Stoppen en bestand verwijderen";
+    # no form, so nothing to go on with (a POST is answered with the same page).
+    posted = request.POST if request.method == "POST" and not brin_other else None
+    options = edex_options_initial(run.school, run)
+    # People without a username and no pattern chosen before (for this run or the
+    # school): `voornaam.achternaam` is preselected, else every one of them is an error.
+    preselected = bool(info.usernames_missing and not run.options and not options.username_pattern)
+    if preselected:
+        options = EdexOptions(options.programmes, PRESELECTED_PATTERN)
     form = EdexForm(
         posted,
         open_groups=groups,
-        options=edex_options_initial(run.school, run),
+        options=options,
         actions=actions_initial(run),
         school_slug=run.school.slug,
     )
@@ -44,7 +53,9 @@ def edex_summary(request: HttpRequest, run: ImportRun) -> HttpResponse:
         "info": info,
         "pupils": sum(group.pupils for group in info.groups),
         "brin_new": not run.school.brin and bool(info.brin),
-        "brin_other": bool(run.school.brin and info.brin and run.school.brin.upper() != info.brin),
+        "brin_other": brin_other,
+        "preselected": preselected,
+        "location": location_of(info),
         "form": form,
         "errors": form.non_field_errors() if form.is_bound else [],
         "tools_tab": "import",
