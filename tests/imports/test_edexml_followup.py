@@ -137,3 +137,30 @@ def test_another_schools_file_shows_the_refusal_alone(admin, school_a):
     assert response.content.decode().count('id="andere-school"') == 1
     run.refresh_from_db()
     assert (run.status, run.options, run.actions) == before
+
+
+def test_the_report_lists_the_generated_usernames(primary, capsys):
+    path = HERE / "zonder-gebruikersnamen.xml"
+    args = ("--school", primary.slug, "--add", "--json", "--dry-run")
+    code, out = run_import_command(capsys, str(path), *args, "--username-pattern", "vachternaam")
+    report = json.loads(out)
+    generated = report["file"]["edexml"]["generated_usernames"]
+    people = len(re.findall(r"<(?:leerling|leerkracht) key=", path.read_text("utf-8")))
+    assert code == 0 and len(generated) == people == report["counts"]["add"]
+    first = generated[0]
+    assert set(first) == {"row", "username", "name"} and first["row"] == 2
+    assert first["username"] == first["username"].lower() and first["name"]
+    # Without a pattern nothing is generated; the key is there, empty.
+    code, out = run_import_command(capsys, str(path), *args)
+    assert json.loads(out)["file"]["edexml"]["generated_usernames"] == []
+
+
+def test_a_csv_report_has_no_generated_usernames(school_a, capsys, tmp_path):
+    from tests.conftest import template_csv
+
+    path = tmp_path / "f.csv"
+    path.write_bytes(template_csv("Berg;;Anna;anna;;anna@example.nl;3HB;havo 3;;"))
+    code, out = run_import_command(
+        capsys, str(path), "--school", school_a.slug, "--add", "--json", "--dry-run"
+    )
+    assert code == 0 and "edexml" not in json.loads(out)["file"]

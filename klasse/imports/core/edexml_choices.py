@@ -86,7 +86,9 @@ def prepare_edexml(table: Table, *, school: School, options: EdexOptions) -> str
             "bestand van je eigen school uit de leerlingadministratie.",
         )
     fill_programmes(table, options.programmes)
-    fill_usernames(table, school=school, pattern=options.username_pattern)
+    generated = fill_usernames(table, school=school, pattern=options.username_pattern)
+    # A new dict, never the stored table's: the report's `file.edexml.generated_usernames`.
+    table.edex = {**(table.edex or {}), "generated_usernames": generated}
     return info.brin if not school.brin else ""
 
 
@@ -186,17 +188,19 @@ def username_base(cells: list[str], pattern: str, prefix: str) -> str:
     return base
 
 
-def fill_usernames(table: Table, *, school: School, pattern: str) -> None:
+def fill_usernames(table: Table, *, school: School, pattern: str) -> list[dict]:
     """1. a person without a username who is an account of the school — found on ECK iD
     first, then on key (`external_id`), as the import matches (docs/import-contract.md,
     "Matching") — keeps that account's username: generated names never change on a later
     import, also when the administration gave the pupil a new key; 2. with a pattern,
     every other person without one gets a new username, lower-case ASCII, unique on the
-    platform and in the file (`zoe.devries`, `zoe.devries2`, …)."""
+    platform and in the file (`zoe.devries`, `zoe.devries2`, …). Returns the generated
+    ones, in the file's order: `[{"row": 2, "username": "zoe.devries2", "name": "Zoë de
+    Vries"}, …]` (`row` as the report numbers rows; a kept username is not listed)."""
     username, key, eck = _COLUMN["username"], _COLUMN["external_id"], _COLUMN["eck_id"]
     empty = [row for row in table.rows if not row.cells[username].strip()]
     if not empty:
-        return
+        return []
     accounts = Account.objects.filter(school=school)
     eck_ids = {row.cells[eck] for row in empty if row.cells[eck]}
     by_eck_id = dict(accounts.filter(eck_id__in=eck_ids).values_list("eck_id", "username"))
@@ -210,14 +214,24 @@ def fill_usernames(table: Table, *, school: School, pattern: str) -> None:
         else:
             new.append(row)
     if not new or not pattern:
-        return
+        return []
     prefix = ascii_name(school.slug)
     in_file = {row.cells[username].strip().lower() for row in table.rows}
     bases = [username_base(row.cells, pattern, prefix) for row in new]
     chosen = _unique_names([b for b in bases if b], in_file)
+    generated = []
     for row, base in zip(new, bases, strict=True):
         if base:
             row.cells[username] = chosen[base].pop(0)
+            generated.append(
+                {"row": row.number, "username": row.cells[username], "name": _name(row.cells)}
+            )
+    return generated
+
+
+def _name(cells: list[str]) -> str:
+    parts = (cells[_COLUMN[f]].strip() for f in ("first_name", "infix", "last_name"))
+    return " ".join(part for part in parts if part)
 
 
 def _unique_names(bases: list[str], in_file: set[str]) -> dict[str, list[str]]:
