@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils.timezone import localdate
 
 from klasse.accounts.models import School
+from klasse.imports.core.edexml_choices import current_school_year
 from klasse.imports.models import ImportRun, RememberedEdexChoices
-from tests.conftest import client_for
+from tests.conftest import client_for, make_account
 from tests.imports.cli import run_import_command
 from tests.imports.wizard_helpers import importeer, uploaded
 
@@ -164,3 +167,70 @@ def test_a_csv_report_has_no_generated_usernames(school_a, capsys, tmp_path):
         capsys, str(path), "--school", school_a.slug, "--add", "--json", "--dry-run"
     )
     assert code == 0 and "edexml" not in json.loads(out)["file"]
+
+
+@pytest.mark.parametrize(
+    ("day", "year"),
+    [
+        (date(2026, 8, 1), "2026-2027"),
+        (date(2027, 7, 31), "2026-2027"),
+        (date(2026, 7, 31), "2025-2026"),
+    ],
+)
+def test_the_school_year_runs_from_august_to_july(day, year):
+    assert current_school_year(day) == year
+
+
+def _edex_of_year(year: str, location: str = "00") -> bytes:
+    data = EDEX.read_bytes()
+    data = re.sub(
+        rb"<schooljaar>[^<]*</schooljaar>", f"<schooljaar>{year}</schooljaar>".encode(), data
+    )
+    return re.sub(
+        rb"<dependancecode>[^<]*</dependancecode>",
+        f"<dependancecode>{location}</dependancecode>".encode(),
+        data,
+    )
+
+
+def _report(primary, capsys, tmp_path, data: bytes, *extra: str) -> dict:
+    path = tmp_path / "EDEX.XML"
+    path.write_bytes(data)
+    args = ("--school", primary.slug, "--add", "--json", "--dry-run", *extra)
+    code, out = run_import_command(capsys, str(path), *args)
+    assert code == 0
+    return json.loads(out)
+
+
+def test_a_file_of_another_school_year_is_a_warning(primary, capsys, tmp_path):
+    this_year = current_school_year(localdate())
+    start = int(this_year[:4])
+    old = f"{start - 1}-{start}"
+    report = _report(primary, capsys, tmp_path, _edex_of_year(old))
+    warned = [p for p in report["problems"] if p["code"] == "other_school_year"]
+    assert len(warned) == 1 and warned[0]["severity"] == "warning"
+    assert warned[0]["row"] is None and report["counts"]["add"] > 0
+    assert f"schooljaar {old}; het huidige schooljaar is {this_year}" in warned[0]["message"]
+    report = _report(primary, capsys, tmp_path, _edex_of_year(this_year))
+    assert not [p for p in report["problems"] if p["code"] == "other_school_year"]
+
+
+def test_a_location_is_named_in_the_summary_and_the_mass_archive_message(
+    admin, school_a, primary, capsys, tmp_path
+):
+    run = uploaded(admin, _edex_of_year("2025-2026", "01"), "EDEX.XML")
+    page = admin.get(reverse("imports:mapping", args=[run.pk])).content.decode()
+    assert 'id="edex-vestiging"' in page and "01" in page
+    main = uploaded(admin, _edex_of_year("2025-2026", "00"), "EDEX2.XML")
+    page = admin.get(reverse("imports:mapping", args=[main.pk])).content.decode()
+    assert 'id="edex-vestiging"' not in page
+    # A school of 30 pupils, none in the file: the guard names the location.
+    for number in range(30):
+        make_account(primary, f"leerling{number}")
+    path = tmp_path / "EDEX.XML"
+    path.write_bytes(_edex_of_year("2025-2026", "01"))
+    args = ("--school", primary.slug, "--add", "--archive", "--json", "--dry-run")
+    code, out = run_import_command(capsys, str(path), *args)
+    error = json.loads(out)["error"]
+    assert code == 1 and error["code"] == "mass_archive_needs_confirmation"
+    assert "dit bestand is van vestiging 01" in error["message"]

@@ -11,6 +11,9 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
+
+from django.utils.timezone import localdate as today
 
 from klasse.accounts.models import Account, School
 from klasse.accounts.programmes import match_programme
@@ -85,11 +88,43 @@ def prepare_edexml(table: Table, *, school: School, options: EdexOptions) -> str
             f"heeft BRIN-code {school.brin.upper()}. Er is niets geïmporteerd. Exporteer het "
             "bestand van je eigen school uit de leerlingadministratie.",
         )
+    if (warning := school_year_warning(info, today())) and warning not in table.warnings:
+        table.warnings.append(warning)
     fill_programmes(table, options.programmes)
     generated = fill_usernames(table, school=school, pattern=options.username_pattern)
     # A new dict, never the stored table's: the report's `file.edexml.generated_usernames`.
     table.edex = {**(table.edex or {}), "generated_usernames": generated}
     return info.brin if not school.brin else ""
+
+
+def current_school_year(day: date) -> str:
+    """The school year `day` is in, as EDEXML writes it: 1 August to 31 July (the Dutch
+    school year, Leerplichtwet art. 1), so 2026-09-01 → "2026-2027", 2027-07-31 →
+    "2026-2027"."""
+    start = day.year if day.month >= 8 else day.year - 1
+    return f"{start}-{start + 1}"
+
+
+def school_year_warning(info: EdexInfo, day: date) -> Problem | None:
+    """`other_school_year` (a file-level warning, the import goes on) when the file's
+    `schooljaar` is not the current one: last year's export by mistake, or next year's
+    prepared early. None when it is, or when the file has none."""
+    current = current_school_year(day)
+    if not info.school_year or info.school_year == current:
+        return None
+    return Problem(
+        None,
+        None,
+        None,
+        "warning",
+        "other_school_year",
+        say(
+            "Dit bestand is van schooljaar %(year)s; het huidige schooljaar is %(current)s. "
+            "Is dit het goede bestand?",
+            year=info.school_year,
+            current=current,
+        ),
+    )
 
 
 def location_of(info: EdexInfo) -> str:

@@ -77,6 +77,7 @@ class Plan:
     fingerprint: str
     whole_classes: list[ArchivedClass] = field(default_factory=list)  # all archived
     school_brin: str = ""  # EDEXML: stored with a school without one when applied
+    location: str = ""  # EDEXML: the file's dependancecode when not the main location
 
     @property
     def mass_archive(self) -> bool:
