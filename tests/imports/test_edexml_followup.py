@@ -15,10 +15,11 @@ from django.utils.timezone import localdate
 
 from klasse.accounts.models import School
 from klasse.imports.core.edexml_choices import current_school_year
+from klasse.imports.core.reading import too_large_message
 from klasse.imports.models import ImportRun, RememberedEdexChoices
 from tests.conftest import client_for, make_account
 from tests.imports.cli import run_import_command
-from tests.imports.wizard_helpers import importeer, uploaded
+from tests.imports.wizard_helpers import importeer, upload, uploaded
 
 pytestmark = pytest.mark.django_db
 HERE = Path(__file__).resolve().parent.parent / "fixtures" / "edexml"
@@ -234,3 +235,31 @@ def test_a_location_is_named_in_the_summary_and_the_mass_archive_message(
     error = json.loads(out)["error"]
     assert code == 1 and error["code"] == "mass_archive_needs_confirmation"
     assert "dit bestand is van vestiging 01" in error["message"]
+
+
+def test_too_large_says_mb_with_a_comma_and_an_edexml_file_is_not_split(admin, school_a, settings):
+    settings.KLASSE_MAX_UPLOAD_BYTES = 1048576  # 1 MB
+    big_csv = b"achternaam;voornaam\r\n" + b"x" * (3 * 1048576 // 2)
+    page = upload(admin, big_csv).content.decode()
+    assert "Het bestand is 1,5 MB; de grens is 1 MB." in page and "Splits het bestand" in page
+    big_xml = EDEX.read_bytes() + b"<!--" + b"x" * 1048576 + b"-->"
+    page = upload(admin, big_xml, "EDEX.XML").content.decode()
+    assert "per vestiging" in page and "Splits het bestand" not in page
+
+
+def test_too_large_in_the_core_says_mb_with_a_comma():
+    message = too_large_message(22020096, 20971520, EDEX.read_bytes())
+    assert message.startswith("Het bestand is 21,0 MB; de grens is 20 MB.")
+    assert "per vestiging" in message and "Splits" not in message
+    assert "Splits het bestand" in too_large_message(22020096, 20971520, b"a;b\r\n")
+
+
+def test_broken_xml_names_the_line_and_column_of_the_first_error(primary, capsys, tmp_path):
+    lines = EDEX.read_text("utf-8").splitlines()
+    lines[2] = lines[2].replace("</schooljaar>", "</schooljaar", 1)  # line 3 broken
+    path = tmp_path / "EDEX.XML"
+    path.write_text("\n".join(lines), "utf-8")
+    code, out = run_import_command(capsys, str(path), "--school", primary.slug, "--add", "--json")
+    error = json.loads(out)["error"]
+    assert code == 1 and error["code"] == "unreadable_file"
+    assert re.search(r"De eerste fout staat op regel 3, kolom \d+\.", error["message"])
