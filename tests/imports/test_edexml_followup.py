@@ -263,3 +263,18 @@ def test_broken_xml_names_the_line_and_column_of_the_first_error(primary, capsys
     error = json.loads(out)["error"]
     assert code == 1 and error["code"] == "unreadable_file"
     assert re.search(r"De eerste fout staat op regel 3, kolom \d+\.", error["message"])
+
+
+def test_the_preview_shows_new_accounts_groups_and_eck_id_and_the_right_back_button(
+    admin, school_a
+):
+    run = uploaded(admin, EDEX.read_bytes(), "EDEX.XML")
+    response = _choose(admin, run)
+    page = admin.get(response["Location"] + "?toon=nieuw").content.decode()
+    first_eck = re.search(r"<eckid>([^<]*)</eckid>", EDEX.read_text("utf-8")).group(1)
+    assert "lesgroepen: <span" in page and "ECK iD: <span" in page
+    assert first_eck in page
+    assert "Terug naar Inhoud van het bestand" in page and "Koppel kolommen" not in page
+    lines = admin.get(response["Location"] + "?toon=nieuw").context["page"].object_list
+    first = next(line for line in lines if line.username)
+    assert ("ECK iD", first_eck) in first.details
