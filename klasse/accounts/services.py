@@ -158,6 +158,22 @@ def eck_id_active_elsewhere(account: Account) -> bool:
     return others.exclude(pk=account.pk).exists()
 
 
+def eck_ids_active_elsewhere(accounts: list[Account]) -> set[int]:
+    """The ids of those archived `accounts` that cannot be restored because their ECK iD
+    belongs to another ACTIVE account (one query per 500). For a bulk restore such as
+    undoing an import's archiving: such an account must stay archived and be named."""
+    wanted = {a.eck_id: a.pk for a in accounts if a.eck_id}
+    ids = list(wanted.values())
+    blocked: set[int] = set()
+    keys = list(wanted)
+    for start in range(0, len(keys), 500):
+        active = Account.objects.filter(
+            eck_id__in=keys[start : start + 500], archived_at__isnull=True
+        ).exclude(pk__in=ids)
+        blocked.update(wanted[e] for e in active.values_list("eck_id", flat=True))
+    return blocked
+
+
 @transaction.atomic
 def account_restore(*, account: Account, actor: Account) -> None:
     """Make an archived account active again. Raises ValidationError (Dutch) when its

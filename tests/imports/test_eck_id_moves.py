@@ -8,9 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from klasse.accounts.models import Account
+from klasse.accounts.services import eck_ids_active_elsewhere
 from klasse.imports.core.pipeline import prepare_import, run_import
 from tests.conftest import client_for, make_account
-from tests.imports.test_eck_id import ALL, ECK_A, csv, pupil, row
+from tests.imports.test_eck_id import ALL, ECK_A, ECK_B, csv, pupil, row
 
 pytestmark = pytest.mark.django_db
 
@@ -82,3 +83,15 @@ def test_restoring_by_hand_works_when_the_eck_id_is_free(school_a, school_b, ali
     client_for(alice).post(reverse("users:restore", args=[mine.pk]))
     mine.refresh_from_db()
     assert mine.archived_at is None
+
+
+def test_the_bulk_check_names_the_archived_accounts_whose_eck_id_is_active_elsewhere(
+    school_a, school_b
+):
+    gone = timezone.now()
+    blocked = make_account(school_a, "anna", eck_id=ECK_A, archived_at=gone)
+    free = make_account(school_a, "bert", eck_id=ECK_B, archived_at=gone)
+    plain = make_account(school_a, "cor", archived_at=gone)
+    make_account(school_b, "anna.elders", eck_id=ECK_A)
+    make_account(school_b, "bert.elders", eck_id=ECK_B, archived_at=gone)
+    assert eck_ids_active_elsewhere([blocked, free, plain]) == {blocked.pk}
