@@ -15,7 +15,8 @@ from django.utils.timezone import localdate
 
 from klasse.accounts.models import School
 from klasse.imports.core.edexml_choices import current_school_year
-from klasse.imports.core.reading import too_large_message
+from klasse.imports.core.problems import FileProblem
+from klasse.imports.core.reading import read_table, too_large_message
 from klasse.imports.models import ImportRun, RememberedEdexChoices
 from tests.conftest import client_for, make_account
 from tests.imports.cli import run_import_command
@@ -278,3 +279,9 @@ def test_the_preview_shows_new_accounts_groups_and_eck_id_and_the_right_back_but
     lines = admin.get(response["Location"] + "?toon=nieuw").context["page"].object_list
     first = next(line for line in lines if line.username)
     assert ("ECK iD", first_eck) in first.details
+
+
+def test_an_unknown_declared_encoding_is_an_unreadable_file():
+    with pytest.raises(FileProblem) as found:  # expat raises LookupError for it
+        read_table(b'<?xml version="" encoding="U"?><EDEX', "f.csv")
+    assert found.value.code == "unreadable_file"

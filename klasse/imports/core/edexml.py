@@ -141,7 +141,7 @@ def read_edexml(data: bytes, file_name: str, *, max_rows: int) -> tuple[list, Ed
         )
     try:
         root = fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    except (ParseError, DefusedXmlException, ValueError, UnicodeError) as error:
+    except (ParseError, DefusedXmlException, ValueError, UnicodeError, LookupError) as error:
         raise FileProblem(
             "unreadable_file",
             f"'{file_name}' is geen leesbaar XML-bestand (het is beschadigd of niet helemaal "
