@@ -167,11 +167,14 @@ class Account(AbstractBaseUser):
             # database so that two concurrent imports cannot both create `Jansen`. On
             # SQLite, LOWER() is the Unicode-aware one of `db.py` (`Émile` = `émile`).
             models.UniqueConstraint(Lower("username"), name="account_username_ci_unique"),
-            # One ECK iD is one pupil or teacher on the whole platform; empty means "none".
+            # One ECK iD is one ACTIVE pupil or teacher on the whole platform; empty means
+            # "none". An archived account keeps its ECK iD without blocking it: a pupil who
+            # moves to another school (every year's groep 8) arrives there with the same
+            # ECK iD before the old school archives the account at the end of the year.
             models.UniqueConstraint(
                 fields=["eck_id"],
-                condition=~models.Q(eck_id=""),
-                name="account_eck_id_unique",
+                condition=~models.Q(eck_id="") & models.Q(archived_at__isnull=True),
+                name="account_eck_id_unique_active",
             ),
         ]
         indexes = [

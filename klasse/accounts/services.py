@@ -148,10 +148,48 @@ def account_archive(*, account: Account, actor: Account) -> None:
     )
 
 
+def eck_id_active_elsewhere(account: Account) -> bool:
+    """Whether `account`'s ECK iD belongs to an ACTIVE account other than this one (in
+    practice: the pupil's account at the school he moved to). Such an account cannot be
+    restored: the ECK iD is unique among active accounts (models.Account.Meta)."""
+    if not account.eck_id:
+        return False
+    others = Account.objects.filter(eck_id=account.eck_id, archived_at__isnull=True)
+    return others.exclude(pk=account.pk).exists()
+
+
+def eck_ids_active_elsewhere(accounts: list[Account]) -> set[int]:
+    """The ids of those archived `accounts` that cannot be restored because their ECK iD
+    belongs to another ACTIVE account (one query per 500). For a bulk restore such as
+    undoing an import's archiving: such an account must stay archived and be named."""
+    wanted = {a.eck_id: a.pk for a in accounts if a.eck_id}
+    ids = list(wanted.values())
+    blocked: set[int] = set()
+    keys = list(wanted)
+    for start in range(0, len(keys), 500):
+        active = Account.objects.filter(
+            eck_id__in=keys[start : start + 500], archived_at__isnull=True
+        ).exclude(pk__in=ids)
+        blocked.update(wanted[e] for e in active.values_list("eck_id", flat=True))
+    return blocked
+
+
 @transaction.atomic
 def account_restore(*, account: Account, actor: Account) -> None:
+    """Make an archived account active again. Raises ValidationError (Dutch) when its
+    ECK iD is active elsewhere: refused rather than clearing the ECK iD, because the ECK
+    iD is the pupil's identity in the chain; clearing it would make two active accounts
+    of one pupil that no later import can tell apart."""
     if account.archived_at is None:
         return
+    if eck_id_active_elsewhere(account):
+        raise ValidationError(
+            _(
+                "Dit account kan niet worden teruggezet: zijn ECK iD hoort nu bij een actief "
+                "account op een andere school (de leerling is van school gewisseld). Het "
+                "blijft gearchiveerd."
+            )
+        )
     account.archived_at = None
     account.save(update_fields=["archived_at", "updated_at"])
     audit_record(

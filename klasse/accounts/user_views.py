@@ -103,10 +103,15 @@ def user_archive(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def user_restore(request: HttpRequest, pk: int) -> HttpResponse:
     account = get_account_for_admin(request.user, pk)
-    account_restore(account=account, actor=request.user)
-    messages.success(
-        request, _("%(name)s is teruggezet en kan weer inloggen.") % {"name": account.full_name}
-    )
+    try:
+        account_restore(account=account, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("%(name)s is teruggezet en kan weer inloggen.") % {"name": account.full_name},
+        )
     return redirect("users:edit", pk=account.pk)
 
 

@@ -18,6 +18,7 @@ from .core.problems import FileProblem
 from .fixup_files import fixup_file_keep
 from .followups import run_emails_mailer
 from .models import ImportRun
+from .remembered import edex_options_of_run, edex_options_remember
 from .runs import HEARTBEAT_EVERY, run_discard_file, run_prepare
 from .services import import_run_finish
 
@@ -89,8 +90,12 @@ def _failure_message(error: Exception) -> str:
 
 def _record(run: ImportRun, report: dict, changes: AppliedChanges) -> None:
     """Runs inside the import's transaction: the accounts, the result and the audit log
-    entries commit together."""
+    entries commit together. An EDEXML file's choices (programmes per group, username
+    pattern) are remembered for the school here, when the import is applied, never when
+    step 2 is submitted: a run stopped before it leaves nothing remembered."""
     import_run_finish(run, report, changes)
+    if report["file"]["format"] == "edexml" and run.options:
+        edex_options_remember(school=run.school, options=edex_options_of_run(run))
 
 
 class Heartbeat:

@@ -6,10 +6,12 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.formats import number_format
 from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from .core.edexml import looks_like_edexml
 from .core.mapping import (
     FIELDS,
     LABELS,
@@ -58,13 +60,26 @@ class UploadForm(forms.Form):
         upload = self.cleaned_data["file"]
         limit = settings.KLASSE_MAX_UPLOAD_BYTES
         if upload.size > limit:
-            raise ValidationError(
+            # Sizes as the reader's language writes them (21,0 MB in Dutch); an EDEXML file
+            # (told by its first bytes) cannot be split by hand.
+            upload.seek(0)
+            edexml = looks_like_edexml(upload.read(65536))
+            advice = (
                 _(
-                    "Het bestand is %(size).1f MB; de grens is %(limit).0f MB. Splits het "
-                    "bestand en importeer de delen na elkaar."
-                ),
+                    "Exporteer het EDEXML-bestand per vestiging (dependance) uit de "
+                    "leerlingadministratie, of vraag de administratie om een kleiner bestand."
+                )
+                if edexml
+                else _("Splits het bestand en importeer de delen na elkaar.")
+            )
+            raise ValidationError(
+                _("Het bestand is %(size)s MB; de grens is %(limit)s MB. %(advice)s"),
                 code="too_large",
-                params={"size": upload.size / 1048576, "limit": limit / 1048576},
+                params={
+                    "size": number_format(upload.size / 1048576, 1),
+                    "limit": number_format(limit / 1048576, 0),
+                    "advice": advice,
+                },
             )
         self.content = upload.read()
         return upload

@@ -68,18 +68,24 @@ def edex_options_initial(school: School, run: ImportRun | None = None) -> EdexOp
     """The run's own choice (back from the preview), else the school's remembered one: the
     programme per group name and the username pattern. Empty for a school's first file."""
     if run is not None and run.options:
-        return EdexOptions(
-            dict(run.options.get("programmes", {})), run.options.get("username_pattern", "")
-        )
+        return edex_options_of_run(run)
     found = RememberedEdexChoices.objects.filter(school=school).first()
     if found is None:
         return EdexOptions()
     return EdexOptions(dict(found.programmes), found.username_pattern)
 
 
+def edex_options_of_run(run: ImportRun) -> EdexOptions:
+    """The EDEXML choices stored with the run at step 2 (`runs.run_choose_edex`)."""
+    options = run.options or {}
+    return EdexOptions(dict(options.get("programmes", {})), options.get("username_pattern", ""))
+
+
 def edex_options_remember(*, school: School, options: EdexOptions) -> None:
     """Keep the school's programmes per group (added to those of earlier files: a group
-    not in this file keeps its choice) and its username pattern."""
+    not in this file keeps its choice) and its username pattern. Called when an import is
+    applied (the wizard's `execution._record`, the command line after a real run), never
+    for a preview or a dry run."""
     found, _ = RememberedEdexChoices.objects.get_or_create(school=school)
     found.programmes = {**found.programmes, **options.programmes}
     found.username_pattern = options.username_pattern or found.username_pattern

@@ -20,10 +20,12 @@ from .skills import class_activations, leerplan_tree, open_counts
 
 
 def classes_with_counts(user, subject) -> list[SchoolClass]:
-    """The user's classes by name, each with `student_count` (active students) and
-    `skill_count` (current skills of `subject` switched on for it). Three queries,
-    whatever the number of classes, students and activations."""
-    classes = list(classes_for(user).order_by("name"))
+    """The user's classes by name, then the lesgroepen by name (the pages list them under
+    their own heading), each with `student_count` (active students) and `skill_count`
+    (current skills of `subject` switched on for it). Three queries, whatever the number
+    of classes, students and activations."""
+    # "klas" sorts after "groep": descending puts the classes first.
+    classes = list(classes_for(user).order_by("-kind", "name"))
     ids = [school_class.pk for school_class in classes]
     students = active_student_counts(ids)
     skills = dict(

@@ -90,7 +90,8 @@ def test_another_schools_file_is_refused_at_the_preview(admin, school_a):
     _choose(admin, run)
     response = admin.get(reverse("imports:preview", args=[run.pk]), follow=True)
     page = response.content.decode()
-    assert "99ZZ" in page and "12AB" in page and "Er is niets geïmporteerd" in page
+    assert "99ZZ" in page and "12AB" in page and "Klasse importeert het niet" in page
+    assert page.count("99ZZ") == 1  # the refusal once, not also as a message
     assert not Account.objects.filter(school=school_a, role="student").exists()
 
 

@@ -32,7 +32,7 @@ Progress = Callable[[int, int], None]
 
 
 USERNAME_INDEX = "account_username_ci_unique"
-ECK_ID_INDEX = "account_eck_id_unique"
+ECK_ID_INDEX = "account_eck_id_unique_active"
 
 
 class StalePlan(Exception):

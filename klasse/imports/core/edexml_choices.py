@@ -11,6 +11,9 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
+
+from django.utils.timezone import localdate as today
 
 from klasse.accounts.models import Account, School
 from klasse.accounts.programmes import match_programme
@@ -19,6 +22,7 @@ from .edexml import EDEX_HEADERS, EdexInfo
 from .problems import FileProblem, Problem
 from .reading import Table
 from .school_accounts import taken_elsewhere
+from .texts import say
 from .valid_rows import ValidRows
 
 # The patterns an administrator may choose for new accounts' usernames (the wizard's
@@ -30,6 +34,8 @@ USERNAME_PATTERNS: dict[str, str] = {
     "nummer": "leerlingnummer uit de administratie (4012)",
 }
 SCHOOL_PREFIX = "school."
+# Offered first when people lack a username and nothing was chosen before.
+PRESELECTED_PATTERN = "voornaam.achternaam"
 _COLUMN = {name: index for index, name in enumerate(EDEX_HEADERS)}
 _NOT_IN_NAME = re.compile(r"[^a-z0-9]")
 
@@ -82,9 +88,49 @@ def prepare_edexml(table: Table, *, school: School, options: EdexOptions) -> str
             f"heeft BRIN-code {school.brin.upper()}. Er is niets geïmporteerd. Exporteer het "
             "bestand van je eigen school uit de leerlingadministratie.",
         )
+    if (warning := school_year_warning(info, today())) and warning not in table.warnings:
+        table.warnings.append(warning)
     fill_programmes(table, options.programmes)
-    fill_usernames(table, school=school, pattern=options.username_pattern)
+    generated = fill_usernames(table, school=school, pattern=options.username_pattern)
+    # A new dict, never the stored table's: the report's `file.edexml.generated_usernames`.
+    table.edex = {**(table.edex or {}), "generated_usernames": generated}
     return info.brin if not school.brin else ""
+
+
+def current_school_year(day: date) -> str:
+    """The school year `day` is in, as EDEXML writes it: 1 August to 31 July (the Dutch
+    school year, Leerplichtwet art. 1), so 2026-09-01 → "2026-2027", 2027-07-31 →
+    "2026-2027"."""
+    start = day.year if day.month >= 8 else day.year - 1
+    return f"{start}-{start + 1}"
+
+
+def school_year_warning(info: EdexInfo, day: date) -> Problem | None:
+    """`other_school_year` (a file-level warning, the import goes on) when the file's
+    `schooljaar` is not the current one: last year's export by mistake, or next year's
+    prepared early. None when it is, or when the file has none."""
+    current = current_school_year(day)
+    if not info.school_year or info.school_year == current:
+        return None
+    return Problem(
+        None,
+        None,
+        None,
+        "warning",
+        "other_school_year",
+        say(
+            "Dit bestand is van schooljaar %(year)s; het huidige schooljaar is %(current)s. "
+            "Is dit het goede bestand?",
+            year=info.school_year,
+            current=current,
+        ),
+    )
+
+
+def location_of(info: EdexInfo) -> str:
+    """The file's `dependancecode` when it is another location than the main one ("00"
+    or none): "" otherwise. Said in the summary and the mass-archive message."""
+    return "" if info.dependance in ("", "00") else info.dependance
 
 
 def open_groups(table: Table) -> list[str]:
@@ -111,7 +157,10 @@ def fill_programmes(table: Table, programmes: dict[str, str]) -> None:
 
 def programme_hints(table: Table, rows: ValidRows) -> None:
     """A pupil whose group has no programme gets `unknown_programme`, saying how to choose
-    one, instead of a plain `required`: the file has a jaargroep, Klasse lacks the choice."""
+    one, instead of a plain `required`: the file has a jaargroep, Klasse lacks the choice.
+    A person without a username keeps `required`, but its message points to the pattern
+    (step 2 or `--username-pattern`), not to a herstelbestand: the administration gave
+    none, so a corrected file would not have one either."""
     info = EdexInfo.from_dict(table.edex or {})
     years = {group.name: group.jaargroep for group in info.groups}
     for row in rows:
@@ -119,7 +168,22 @@ def programme_hints(table: Table, rows: ValidRows) -> None:
             continue
         group = row.values.get("class_name", "")
         for index, problem in enumerate(row.errors):
-            if problem.field == "programme" and problem.code == "required":
+            if problem.field == "username" and problem.code == "required":
+                row.errors[index] = Problem(
+                    problem.row,
+                    problem.column,
+                    "username",
+                    "error",
+                    "required",
+                    say(
+                        "Rij %(row)s: deze persoon heeft in het bestand geen gebruikersnaam. "
+                        "Kies bij 'Inhoud van het bestand' hoe Klasse gebruikersnamen maakt "
+                        "(opdrachtregel: --username-pattern voornaam.achternaam), of vul de "
+                        "gebruikersnaam in je leerlingadministratie in.",
+                        row=row.number,
+                    ),
+                )
+            elif problem.field == "programme" and problem.code == "required":
                 row.errors[index] = Problem(
                     problem.row,
                     problem.column,
@@ -159,17 +223,19 @@ def username_base(cells: list[str], pattern: str, prefix: str) -> str:
     return base
 
 
-def fill_usernames(table: Table, *, school: School, pattern: str) -> None:
+def fill_usernames(table: Table, *, school: School, pattern: str) -> list[dict]:
     """1. a person without a username who is an account of the school — found on ECK iD
     first, then on key (`external_id`), as the import matches (docs/import-contract.md,
     "Matching") — keeps that account's username: generated names never change on a later
     import, also when the administration gave the pupil a new key; 2. with a pattern,
     every other person without one gets a new username, lower-case ASCII, unique on the
-    platform and in the file (`zoe.devries`, `zoe.devries2`, …)."""
+    platform and in the file (`zoe.devries`, `zoe.devries2`, …). Returns the generated
+    ones, in the file's order: `[{"row": 2, "username": "zoe.devries2", "name": "Zoë de
+    Vries"}, …]` (`row` as the report numbers rows; a kept username is not listed)."""
     username, key, eck = _COLUMN["username"], _COLUMN["external_id"], _COLUMN["eck_id"]
     empty = [row for row in table.rows if not row.cells[username].strip()]
     if not empty:
-        return
+        return []
     accounts = Account.objects.filter(school=school)
     eck_ids = {row.cells[eck] for row in empty if row.cells[eck]}
     by_eck_id = dict(accounts.filter(eck_id__in=eck_ids).values_list("eck_id", "username"))
@@ -183,14 +249,24 @@ def fill_usernames(table: Table, *, school: School, pattern: str) -> None:
         else:
             new.append(row)
     if not new or not pattern:
-        return
+        return []
     prefix = ascii_name(school.slug)
     in_file = {row.cells[username].strip().lower() for row in table.rows}
     bases = [username_base(row.cells, pattern, prefix) for row in new]
     chosen = _unique_names([b for b in bases if b], in_file)
+    generated = []
     for row, base in zip(new, bases, strict=True):
         if base:
             row.cells[username] = chosen[base].pop(0)
+            generated.append(
+                {"row": row.number, "username": row.cells[username], "name": _name(row.cells)}
+            )
+    return generated
+
+
+def _name(cells: list[str]) -> str:
+    parts = (cells[_COLUMN[f]].strip() for f in ("first_name", "infix", "last_name"))
+    return " ".join(part for part in parts if part)
 
 
 def _unique_names(bases: list[str], in_file: set[str]) -> dict[str, list[str]]:

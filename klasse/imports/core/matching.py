@@ -117,11 +117,13 @@ def identity_facts(
     existing: dict[str, ExistingAccount],
     matches: Matches,
     mapped: set[str],
+    school_id: int,
 ) -> dict:
     """What the plan's context needs of the matching: `moved_ids` (accounts found under
     another username), `claimed_twice` (by row number: the numbers of every row with the
-    same account) and `taken_eck_ids` (the file's ECK iDs that an account of another
-    school has; asked only for those that no account of this school has)."""
+    same account) and `taken_eck_ids` (ECK iDs that an ACTIVE account of another school
+    has; asked for the file's ECK iDs that no account of this school has, and for those of
+    the school's archived accounts, which a row would restore)."""
     facts: dict = {"matches": matches}
     if matches.moved:
         facts["moved_ids"] = {account.id for account in matches.moved.values()}
@@ -130,8 +132,10 @@ def identity_facts(
             rows[index].number: [rows[i].number for i in same]
             for index, same in matches.claimed_twice.items()
         }
-    if matches.new_eck_ids:
-        facts["taken_eck_ids"] = eck_ids_taken(sorted(set(matches.new_eck_ids)))
+    asked = set(matches.new_eck_ids)
+    asked.update(a.eck_id for a in existing.values() if a.eck_id and a.archived)
+    if asked:
+        facts["taken_eck_ids"] = eck_ids_taken(sorted(asked), school_id)
     return facts
 
 
@@ -152,23 +156,38 @@ def identity_problems(row: ValidRow, account: ExistingAccount | None, ctx):
                 rows=numbers,
             ),
         )
-    eck_id = row.values.get("eck_id") if ctx.taken_eck_ids else None
-    if eck_id and eck_id in ctx.taken_eck_ids and (account is None or account.eck_id != eck_id):
-        _error(
-            row,
-            "eck_id",
-            "eck_id_taken",
-            say(
-                "Rij %(row)s: het ECK iD van deze rij hoort al bij een account op een andere "
-                "plek van het platform. Controleer in je leerlingadministratie of het ECK iD "
-                "klopt; is de leerling van school gewisseld, vraag dan de beheerder van het "
-                "platform om het oude account te archiveren.",
-                row=row.number,
-            ),
-        )
+    if ctx.taken_eck_ids:
+        _eck_id_taken(row, account, ctx.taken_eck_ids)
     # (kinds holds the school's groups: most schools have none, nor a lesgroepen column)
     if ("groups" in ctx.mapped or ctx.kinds) and (problem := kind_problem(row, ctx)):
         row.add_error(problem)
+
+
+def _eck_id_taken(row: ValidRow, account: ExistingAccount | None, taken: set[str]) -> None:
+    """`eck_id_taken` when the row would make an account active with an ECK iD that an
+    active account of another school has: a new account, an account that gets this ECK iD,
+    or an archived account of the school that the row would restore (it stays archived)."""
+    eck_id = row.values.get("eck_id", "")
+    restoring = account is not None and account.archived
+    if eck_id and eck_id in taken and (account is None or account.eck_id != eck_id or restoring):
+        message = say(
+            "Rij %(row)s: het ECK iD van deze rij hoort al bij een actief account op een "
+            "andere school. Controleer in je leerlingadministratie of het ECK iD klopt. Is "
+            "de leerling van school gewisseld? Dan lukt dit zodra de vorige school het "
+            "account archiveert (meestal aan het eind van het schooljaar).",
+            row=row.number,
+        )
+    elif restoring and account.eck_id in taken:
+        message = say(
+            "Rij %(row)s: dit gearchiveerde account kan niet worden teruggezet: zijn ECK iD "
+            "hoort nu bij een actief account op een andere school (de leerling is van school "
+            "gewisseld). Het blijft gearchiveerd; laat de rij weg of controleer het ECK iD "
+            "in je leerlingadministratie.",
+            row=row.number,
+        )
+    else:
+        return
+    _error(row, "eck_id", "eck_id_taken", message)
 
 
 def username_free(row: ValidRow, key: str, account: ExistingAccount, ctx) -> bool:

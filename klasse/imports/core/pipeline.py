@@ -17,7 +17,8 @@ from klasse.accounts.models import School
 from .applying import AppliedChanges, StalePlan, apply_plan
 from .cell_problems import merge_cell_problems
 from .code_pages import name_doubts
-from .edexml_choices import EdexOptions, prepare_edexml, programme_hints
+from .edexml import EdexInfo
+from .edexml_choices import EdexOptions, location_of, prepare_edexml, programme_hints
 from .mapping import (
     FIELDS,
     LABELS,
@@ -195,6 +196,8 @@ def prepare_table(
             login_sheets=table.format == "edexml",
         )
         plan.school_brin = brin
+        if table.format == "edexml":
+            plan.location = location_of(EdexInfo.from_dict(table.edex or {}))
     # Said once per distinct value beside the file's own warnings, not on every row.
     table.warnings.extend(programme_spellings(table, mapping, rows))
     return Prepared(file_name, table, mapping, plan, fills)
@@ -239,7 +242,12 @@ def mass_archive_problem(plan: Plan) -> FileProblem:
         "mass_archive_needs_confirmation",
         f"Deze import zou {len(plan.archive)} van de {plan.active_students} actieve leerlingen "
         "archiveren. Is dit het bestand van de hele school? Bevestig het archiveren "
-        "uitdrukkelijk als dit echt de bedoeling is.",
+        "uitdrukkelijk als dit echt de bedoeling is."
+        + (
+            f" Let op: dit bestand is van vestiging {plan.location}, niet van de hele school."
+            if plan.location
+            else ""
+        ),
     )
 
 

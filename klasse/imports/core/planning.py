@@ -77,6 +77,7 @@ class Plan:
     fingerprint: str
     whole_classes: list[ArchivedClass] = field(default_factory=list)  # all archived
     school_brin: str = ""  # EDEXML: stored with a school without one when applied
+    location: str = ""  # EDEXML: the file's dependancecode when not the main location
 
     @property
     def mass_archive(self) -> bool:
@@ -176,7 +177,7 @@ def make_plan(
             _rounded_possible(rows),
             kinds,
             **group_facts(school.pk, rows, classes, mapped_fields),
-            **identity_facts(rows, existing, matches, mapped_fields),
+            **identity_facts(rows, existing, matches, mapped_fields, school.pk),
             login_sheets=login_sheets,
         )
         planned = _plan_rows(rows, keys, existing, context)

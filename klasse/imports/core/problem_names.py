@@ -44,6 +44,7 @@ PROBLEM_NAMES = {
     "programme_spelling": _("Opleiding in een andere schrijfwijze"),
     "damaged_value": _("Beschadigde waarde, de oude blijft"),
     "skipped_lines": _("Regels boven de kopregel overgeslagen"),
+    "other_school_year": _("Bestand van een ander schooljaar"),
 }
 
 

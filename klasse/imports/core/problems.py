@@ -60,6 +60,7 @@ ROW_WARNING_CODES = frozenset(
         "programme_spelling",
         "damaged_value",
         "skipped_lines",
+        "other_school_year",
     }
 )
 

@@ -111,11 +111,7 @@ def read_table(
     progress there and stops a reading over its time budget by raising FileProblem.
     """
     if len(data) > max_bytes:
-        raise FileProblem(
-            "too_large",
-            f"Het bestand is {len(data) / 1048576:.1f} MB; de grens is "
-            f"{max_bytes / 1048576:.0f} MB. Splits het bestand en importeer de delen na elkaar.",
-        )
+        raise FileProblem("too_large", too_large_message(len(data), max_bytes, data))
     if looks_like_edexml(data):
         rows, info = read_edexml(data, filename, max_rows=max_rows)
         table = Table("edexml", None, None, list(EDEX_HEADERS), [Row(n, c) for n, c in rows])
@@ -169,6 +165,24 @@ def read_table(
         table.cell_problems = error_cells(table.rows)
     table.encoding_sure = sure
     return table
+
+
+def too_large_message(size: int, limit: int, head: bytes) -> str:
+    """The Dutch `too_large` message for a file of `size` bytes over `limit` bytes, sizes
+    in MB with a decimal comma ("21,0 MB"). `head`, the file's first bytes, tells an
+    EDEXML file, which cannot be split by hand: export it per location or ask the
+    administration instead."""
+    said = f"{size / 1048576:.1f}".replace(".", ",")
+    message = f"Het bestand is {said} MB; de grens is {limit / 1048576:.0f} MB. "
+    if looks_like_edexml(head[:65536]):
+        return message + EDEXML_TOO_LARGE
+    return message + "Splits het bestand en importeer de delen na elkaar."
+
+
+EDEXML_TOO_LARGE = (
+    "Exporteer het EDEXML-bestand per vestiging (dependance) uit de leerlingadministratie, "
+    "of vraag de administratie om een kleiner bestand."
+)
 
 
 def sheets_said(sheet) -> str:

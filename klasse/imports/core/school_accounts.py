@@ -132,14 +132,15 @@ def set_group_members(memberships: dict[int, set[int]]) -> None:
     )
 
 
-def eck_ids_taken(eck_ids: list[str]) -> set[str]:
-    """Those of `eck_ids` that an account anywhere on the platform has (the caller asks
-    only for ECK iDs that none of the school's own accounts has: each hit is another
-    school's, which is never named)."""
+def eck_ids_taken(eck_ids: list[str], school_id: int) -> set[str]:
+    """Those of `eck_ids` that an ACTIVE account of another school has (the other school
+    is never named). An archived account never blocks an ECK iD: the ECK iD is unique
+    among active accounts only (models.Account.Meta)."""
     taken: set[str] = set()
+    active = Account.objects.filter(archived_at__isnull=True).exclude(school_id=school_id)
     for start in range(0, len(eck_ids), LOOKUP_CHUNK):
         chunk = eck_ids[start : start + LOOKUP_CHUNK]
-        taken.update(Account.objects.filter(eck_id__in=chunk).values_list("eck_id", flat=True))
+        taken.update(active.filter(eck_id__in=chunk).values_list("eck_id", flat=True))
     return taken
 
 

@@ -45,6 +45,8 @@ class Line:
     role: str = ""
     changes: list[tuple[str, str, str]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # A new account's lesgroepen and ECK iD (label, value): an update shows them as changes.
+    details: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def kind_label(self) -> str:
@@ -89,7 +91,17 @@ def _line(entry: PlannedRow | ArchivedAccount) -> Line:
         role=gettext(ROLE_LABELS[row.role]) if row.role in ROLE_LABELS else "",
         changes=[_change(f, old, new) for f, (old, new) in entry.changes.items()],
         problems=[*row.errors, *row.warnings],
+        details=_details(values) if entry.action == "add" else [],
     )
+
+
+def _details(values: dict[str, str]) -> list[tuple[str, str]]:
+    """What a new account gets besides the table's columns: its lesgroepen and ECK iD."""
+    return [
+        (gettext(CHANGE_LABELS[fld]), values[fld])
+        for fld in ("groups", "eck_id")
+        if values.get(fld)
+    ]
 
 
 # Changes whose old and new values are the plan's own words (a role, "gearchiveerd" →

@@ -41,7 +41,9 @@ def preview(request: HttpRequest, pk) -> HttpResponse:
     try:
         prepared = run_prepare(run)
     except FileProblem as problem:
-        messages.error(request, problem.message)
+        # Another school's EDEXML file: step 2 shows the refusal itself, once.
+        if problem.code != "wrong_school":
+            messages.error(request, problem.message)
         return redirect("imports:mapping", run.pk)
     form = ImportForm(initial={"fingerprint": prepared.plan.fingerprint})
     return _render(request, run, prepared, form)

@@ -5,6 +5,7 @@ from pathlib import Path
 from django.core.management.base import CommandError
 
 from klasse.accounts.commands import ScriptCommand, school_for_command
+from klasse.imports.core.edexml import looks_like_edexml
 from klasse.imports.core.edexml_choices import (
     USERNAME_PATTERNS,
     EdexOptions,
@@ -128,6 +129,12 @@ class Command(ScriptCommand):
                     f"Het bestand '{path}' kan niet worden geopend: {_why(error)}",
                 ),
             )
+        if overrides and looks_like_edexml(data):
+            raise CommandError(
+                "--map kan niet bij een EDEXML-bestand: de velden van EDEXML liggen vast, er "
+                "zijn geen kolommen te koppelen. Laat --map weg.",
+                returncode=2,
+            )
         record = import_run_record_cli(
             school=school, file_name=path.name, data=data, actions=actions.as_list()
         )
@@ -147,8 +154,10 @@ class Command(ScriptCommand):
             return self._file_problem(opts, problem)
         except ValueError as error:  # a --map that names no column, or a field twice
             raise CommandError(str(error), returncode=2) from error
-        if report["file"]["format"] == "edexml" and not opts["dry_run"]:
-            edex_options_remember(school=school, options=given)
+        if report["file"]["format"] == "edexml":
+            self._unknown_groups(given, report["file"]["edexml"])
+            if not opts["dry_run"]:  # remembered when applied, never for a dry run
+                edex_options_remember(school=school, options=given)
         self._print(opts, report)
         if record.run is not None and report["generated_passwords"]:
             self._login_cards(opts, record.run, cards)
@@ -182,6 +191,19 @@ class Command(ScriptCommand):
             return EdexOptions(check_programmes(programmes), pattern and check_pattern(pattern))
         except ValueError as error:
             raise CommandError(str(error), returncode=2) from error
+
+    def _unknown_groups(self, given: EdexOptions, info: dict) -> None:
+        """A --programme for a group the file does not have (a typing error, say `ISK1`
+        for `ISK-1`) is said on standard error, with the file's groups; the exit status
+        stays what the import gives."""
+        names = [name for name, _jaargroep, _pupils in info["groups"]]
+        unknown = [group for group in given.programmes if group not in names]
+        if unknown:
+            self.stderr.write(
+                f"Let op: --programme noemt {_groups_said(unknown)}. Het bestand heeft de "
+                f"groepen: {', '.join(names) or '(geen)'}. "
+                "Controleer de groepsnaam (hoofdletters tellen mee)."
+            )
 
     def _overrides(self, pairs: list[str]) -> dict[str, str | None]:
         overrides: dict[str, str | None] = {}
@@ -248,3 +270,10 @@ def _why(error: OSError) -> str:
     if isinstance(error, IsADirectoryError):
         return "dit is een map, geen bestand. Geef het bestand zelf op."
     return "het is niet te lezen. Controleer of het bestand nog bestaat en niet geopend is."
+
+
+def _groups_said(groups: list[str]) -> str:
+    quoted = ", ".join(f"'{group}'" for group in groups)
+    if len(groups) == 1:
+        return f"de groep {quoted}, die niet in het bestand staat"
+    return f"de groepen {quoted}, die niet in het bestand staan"
