@@ -142,6 +142,7 @@ KEPT_REASONS = {
     "password_chosen": gettext_lazy("zelf een wachtwoord gekozen"),
     "password_used": gettext_lazy("met het wachtwoord van de import ingelogd"),
     "later_import": gettext_lazy("gewijzigd door een latere import"),
+    "eck_id_elsewhere": gettext_lazy("het ECK iD hoort nu bij een actief account elders"),
 }
 
 

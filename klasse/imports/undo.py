@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from klasse.accounts.audit import Action, audit_record
 from klasse.accounts.models import Account, School
+from klasse.accounts.services import eck_ids_active_elsewhere
 
 from .account_log import SHOWN, Names, log_undo_accounts
 from .models import ImportRun
@@ -130,7 +131,7 @@ def _undo(run: ImportRun) -> UndoResult:
         undo_teacher_classes(run.school_id, changes["teacher_classes"], roles, names, result)
     else:
         unlink_or_name(run.school_id, roles, result)
-    undo_group_members(run.school_id, changes.get("group_members", []), result)
+    undo_group_members(run.school_id, changes.get("group_members", []), names, result)
     undo_created_classes(run.school_id, changes.get("created_classes", []), result)
     _one_place_each(result)
     result.reverted.sort()
@@ -204,7 +205,9 @@ def _undo_added(school_id: int, ids: list[int], finished, result: UndoResult) ->
 
 def _undo_archived(school_id: int, ids: list[int], finished, now, result: UndoResult) -> None:
     """Restore what the import archived. Archived again later (after the import finished)
-    means someone decided that since: left alone. Already active again: nothing to do."""
+    means someone decided that since: left alone. Already active again: nothing to do. An
+    ECK iD that an active account elsewhere has now (the pupil moved on, issue 16): left
+    archived, as one ECK iD is one active pupil (`eck_ids_active_elsewhere`)."""
     restore = []
     found = 0
     for account in accounts_of(school_id, ids):
@@ -216,6 +219,11 @@ def _undo_archived(school_id: int, ids: list[int], finished, now, result: UndoRe
         else:
             restore.append(account)
     result.missing += len(ids) - found
+    blocked = eck_ids_active_elsewhere(restore)
+    for account in restore:
+        if account.pk in blocked:
+            result.kept.append(Kept(account.username, account.full_name, ["eck_id_elsewhere"]))
+    restore = [account for account in restore if account.pk not in blocked]
     for start in range(0, len(restore), CHUNK):
         Account.objects.filter(pk__in=[a.pk for a in restore[start : start + CHUNK]]).update(
             archived_at=None, updated_at=now

@@ -136,9 +136,12 @@ def undo_teacher_classes(
     result.reverted = list(reverted)
 
 
-def undo_group_members(school_id: int, recorded: list[dict], result: UndoResult) -> None:
+def undo_group_members(
+    school_id: int, recorded: list[dict], names: Names, result: UndoResult
+) -> None:
     """A pupil whose groups are still the ones the import left gets the ones from before
-    back (those that still exist); groups changed since stay, and the account is named."""
+    back (those that still exist), shown as a change set back (lesgroepen: now → before);
+    groups changed since stay, and the account is named."""
     entries = {e["id"]: e for e in recorded}
     if not entries:
         return
@@ -160,6 +163,8 @@ def undo_group_members(school_id: int, recorded: list[dict], result: UndoResult)
             continue
         restore[account.pk] = {pk for pk in entry["before"] if pk in still_there}
         reverted.add(account.username)
+        shown = [names.classes(entry["after"]), names.classes(restore[account.pk])]
+        note_change(result, account, "groups", shown)
     set_group_members(restore)
     result.reverted = list(reverted)
 
@@ -181,7 +186,7 @@ def undo_created_classes(school_id: int, ids: list[int], result: UndoResult) -> 
 
 
 def note_change(result: UndoResult, account: Account, name: str, shown: list[str]) -> None:
-    by_username = {c["username"]: c for c in result.changes}  # (only teachers get here)
+    by_username = {c["username"]: c for c in result.changes}  # (teachers' classes, groups)
     if account.username in by_username:
         by_username[account.username]["changes"][name] = shown
         return

@@ -95,3 +95,24 @@ def test_the_bulk_check_names_the_archived_accounts_whose_eck_id_is_active_elsew
     make_account(school_b, "anna.elders", eck_id=ECK_A)
     make_account(school_b, "bert.elders", eck_id=ECK_B, archived_at=gone)
     assert eck_ids_active_elsewhere([blocked, free, plain]) == {blocked.pk}
+
+
+def test_an_undo_leaves_archived_whom_another_school_has_active_now(school_a, school_b, alice):
+    """The import archived Anna; she moved on and her new school has her ECK iD active: an
+    undo of that archiving keeps her archived and says why, instead of failing."""
+    from klasse.imports.models import ImportRun
+    from klasse.imports.services import import_run_record_cli
+    from klasse.imports.undo import import_undo
+
+    pupil(school_a, "anna", None, eck_id=ECK_A)
+    stays = csv(row("bram", ECK_B))
+    record = import_run_record_cli(
+        school=school_a, file_name="f.csv", data=stays, actions=ALL.as_list(), actor=alice
+    )
+    report, _ = run_import(stays, "f.csv", school=school_a, actions=ALL, record=record)
+    assert report["counts"]["archive"] == 1
+    make_account(school_b, "anna.nieuw", eck_id=ECK_A)  # active at her new school
+    result = import_undo(run=ImportRun.objects.get(school=school_a), actor=alice)
+    anna = Account.objects.get(school=school_a, username="anna")
+    assert anna.archived_at is not None and result.restored == []
+    assert [(k.username, k.fields) for k in result.kept] == [("anna", ["eck_id_elsewhere"])]

@@ -159,3 +159,16 @@ def test_the_export_writes_groups_and_imports_back_unchanged(school_a, alice):
     report, _ = run_import(out.getvalue(), "export.csv", school=school_a, actions=ALL, dry_run=True)
     assert report["mapping"]["lesgroepen"] == "groups"
     assert report["counts"]["unchanged"] == 2 and report["problems"] == []
+
+
+def test_an_undo_preview_names_a_pupil_whose_only_change_was_the_groups(school_a, alice):
+    do_import(school_a, alice, pupil("anna", "wi-b"))
+    _, run = do_import(school_a, alice, pupil("anna", "wi-b, en1"))
+    preview = import_undo(run=run, actor=alice, confirm=False)
+    (change,) = preview.changes
+    assert change["username"] == "anna"
+    assert change["changes"] == {"groups": ["en1, wi-b", "wi-b"]}
+    assert groups_of("anna") == ["en1", "wi-b"]  # a preview changes nothing
+    done = import_undo(run=run, actor=alice)
+    assert len(done.changes) == len(done.reverted) == 1
+    assert groups_of("anna") == ["wi-b"]
