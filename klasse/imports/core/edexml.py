@@ -19,21 +19,11 @@ import re
 from dataclasses import dataclass, field
 from xml.etree.ElementTree import Element
 
+from .mapping import FIELDS
 from .problems import FileProblem
 
-EDEX_HEADERS: tuple[str, ...] = (
-    "last_name",
-    "infix",
-    "first_name",
-    "username",
-    "email",
-    "class_name",
-    "programme",
-    "role",
-    "external_id",
-    "eck_id",
-    "groups",
-)
+# Every field of the import but the password (an EDEXML file carries none), in its order.
+EDEX_HEADERS: tuple[str, ...] = tuple(name for name in FIELDS if name != "password")
 UWLR_NAMESPACE = "http://www.edustandaard.nl/leerresultaten/2/leerlinggegevens"
 _SOAP_NAMESPACES = (
     "http://schemas.xmlsoap.org/soap/envelope/",
