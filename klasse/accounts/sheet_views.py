@@ -9,7 +9,7 @@ from django.views.decorators.cache import never_cache
 
 from .access import admin_required, get_class_for_user, staff_required
 from .forms import LoginSheetForm
-from .models import Role, SchoolClass
+from .models import ClassKind, Role, SchoolClass
 from .pdf import login_sheet_pdf
 from .search import sort_key
 from .services import Renew, login_sheet_create
@@ -18,7 +18,8 @@ from .services import Renew, login_sheet_create
 @admin_required
 def sheet_classes(request: HttpRequest) -> HttpResponse:
     classes = (
-        SchoolClass.objects.filter(school_id=request.user.school_id)
+        # Cards go per class (stamgroep): a lesgroep's members print theirs with their class.
+        SchoolClass.objects.filter(school_id=request.user.school_id, kind=ClassKind.CLASS)
         .annotate(
             student_count=Count(
                 "students",

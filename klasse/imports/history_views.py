@@ -9,7 +9,7 @@ from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from klasse.accounts.access import admin_required
 from klasse.accounts.audit import change_lines, field_labels
@@ -84,11 +84,14 @@ def _partly_rows(changes: list[dict]) -> list[dict]:
 
 
 @admin_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def run_undo(request: HttpRequest, pk) -> HttpResponse:
     """The first POST shows what the undo would do (done and rolled back: the undo itself);
-    the second, with `bevestig`, does it, with what is true then."""
+    the second, with `bevestig`, does it, with what is true then. A GET (the back button,
+    a bookmark) goes to the import's page, where the undo starts."""
     run = _get_run_for_admin(request.user, pk)
+    if request.method == "GET":
+        return redirect("history:detail", pk=run.pk)
     confirm = request.POST.get("bevestig") == "ja"
     try:
         seen_kept = json.loads(request.POST.get("behouden") or "[]")

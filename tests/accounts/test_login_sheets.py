@@ -231,3 +231,13 @@ def test_a_long_heading_is_wrapped_not_cut():
     assert "…" not in heading
     assert school in heading and title in heading
     assert outside(lines, 10.0) == []
+
+
+@pytest.mark.django_db
+def test_the_classes_for_cards_are_the_classes_not_the_lesgroepen(alice, school_a, class_a, sara):
+    """A lesgroep's members print their cards with their own class: listing the group with
+    "0" students (its members are not in it as class) only confused."""
+    group = SchoolClass.objects.create(school=school_a, name="wi-b", kind="groep")
+    sara.groups.add(group)
+    html = client_for(alice).get(reverse("users:sheets")).content.decode()
+    assert class_a.name in html and "wi-b" not in html

@@ -217,6 +217,18 @@ def test_another_schools_file_is_refused_and_nothing_changes(primary):
     assert not Account.objects.filter(school=primary).exists()
 
 
+def test_a_school_without_brin_never_takes_another_schools_brin(primary, school_a):
+    """OBS De Klimop has 12AB: school A, without a BRIN, is refused its file, and keeps
+    none."""
+    with pytest.raises(FileProblem) as found:
+        run_import(EDEX.read_bytes(), "EDEX.XML", school=school_a, actions=Actions(add=True))
+    assert found.value.code == "wrong_school"
+    assert "12AB" in found.value.message and "andere school" in found.value.message
+    assert "Klimop" not in found.value.message  # names nothing of the other school
+    school_a.refresh_from_db()
+    assert school_a.brin == "" and not Account.objects.filter(school=school_a).exists()
+
+
 def test_a_school_without_brin_gets_the_files_on_commit_not_on_a_dry_run(school_a):
     report, _ = run_import(
         EDEX.read_bytes(), "EDEX.XML", school=school_a, actions=Actions(add=True), dry_run=True

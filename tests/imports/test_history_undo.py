@@ -230,9 +230,13 @@ def test_an_import_is_undone_only_once(alice, run):
     assert AuditEntry.objects.filter(action="undo").count() == 1
 
 
-def test_nothing_is_undone_on_get(alice, run):
-    assert client_for(alice).get(reverse("history:undo", args=[run.pk])).status_code == 405
+def test_nothing_is_undone_on_get_which_leads_to_the_imports_page(alice, bob, run):
+    response = client_for(alice).get(reverse("history:undo", args=[run.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("history:detail", args=[run.pk])
     assert Account.objects.filter(username="nieuw").exists()
+    assert not ImportRun.objects.filter(undone_at__isnull=False).exists()
+    assert client_for(bob).get(reverse("history:undo", args=[run.pk])).status_code == 404
 
 
 def test_an_undo_is_one_transaction(alice, run, sara, piet, monkeypatch):

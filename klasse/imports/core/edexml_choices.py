@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.utils.timezone import localdate as today
+from django.utils.translation import gettext_lazy as _
 
 from klasse.accounts.models import Account, School
 from klasse.accounts.programmes import match_programme
@@ -28,10 +29,10 @@ from .valid_rows import ValidRows
 # The patterns an administrator may choose for new accounts' usernames (the wizard's
 # choice, `--username-pattern`); each may begin with `school.`: the school's short name
 # (slug) and a dot in front.
-USERNAME_PATTERNS: dict[str, str] = {
-    "voornaam.achternaam": "voornaam.achternaam (zoe.devries)",
-    "vachternaam": "eerste letter en achternaam (zdevries)",
-    "nummer": "leerlingnummer uit de administratie (4012)",
+USERNAME_PATTERNS: dict[str, str] = {  # code → how the wizard names it (gettext_lazy)
+    "voornaam.achternaam": _("voornaam.achternaam (zoe.devries)"),
+    "vachternaam": _("eerste letter en achternaam (zdevries)"),
+    "nummer": _("leerlingnummer uit de administratie (4012)"),
 }
 SCHOOL_PREFIX = "school."
 # Offered first when people lack a username and nothing was chosen before.
@@ -76,8 +77,15 @@ def check_programmes(given: dict[str, str]) -> dict[str, str]:
     return found
 
 
+def _brin_elsewhere(brin: str, school: School) -> bool:
+    """Whether another school on the platform has this BRIN (any case): a school without
+    a BRIN never takes one that is another school's."""
+    return School.objects.filter(brin__iexact=brin).exclude(pk=school.pk).exists()
+
+
 def prepare_edexml(table: Table, *, school: School, options: EdexOptions) -> str:
-    """1. refuse another school's file (`wrong_school`, nothing changed); 2. fill each
+    """1. refuse another school's file (`wrong_school`, nothing changed): a BRIN other
+    than the school's, or, for a school without one, a BRIN another school has; 2. fill each
     group's chosen programme; 3. give the pupils without a username one. Returns the BRIN
     to store with the school on commit ("" when the school has one already)."""
     info = EdexInfo.from_dict(table.edex or {})
@@ -87,6 +95,14 @@ def prepare_edexml(table: Table, *, school: School, options: EdexOptions) -> str
             f"Dit EDEXML-bestand is van de school met BRIN-code {info.brin}, maar jouw school "
             f"heeft BRIN-code {school.brin.upper()}. Er is niets geïmporteerd. Exporteer het "
             "bestand van je eigen school uit de leerlingadministratie.",
+        )
+    if not school.brin and info.brin and _brin_elsewhere(info.brin, school):
+        raise FileProblem(
+            "wrong_school",
+            f"Dit EDEXML-bestand is van de school met BRIN-code {info.brin}, en die BRIN-code "
+            "hoort op het platform al bij een andere school. Er is niets geïmporteerd. "
+            "Exporteer het bestand van je eigen school uit de leerlingadministratie; is dit "
+            "wel jouw BRIN-code, vraag dan de beheerder van het platform om het na te kijken.",
         )
     if (warning := school_year_warning(info, today())) and warning not in table.warnings:
         table.warnings.append(warning)
