@@ -183,3 +183,19 @@ def test_a_file_that_does_not_exist_is_said_in_dutch(capsys, school_a, tmp_path)
     error = json.loads(out)["error"]
     assert code == 1 and error["code"] == "unreadable_file"
     assert "het bestaat niet" in error["message"] and "No such file" not in error["message"]
+
+
+def test_the_text_report_says_one_row_and_two_rows(capsys, school_a, tmp_path):
+    one = tmp_path / "een.csv"
+    one.write_bytes(template_csv("Berg;;Anna;anna.berg;;anna@example.nl;3HB;havo 3;;"))
+    code, out = run(capsys, str(one), "--school", "school-a", "--add", "--dry-run")
+    assert code == 0 and ": 1 rij. Nieuw 1," in out
+    two = tmp_path / "twee.csv"
+    two.write_bytes(
+        template_csv(
+            "Berg;;Anna;anna.berg;;anna@example.nl;3HB;havo 3;;",
+            "Bos;;Bram;bram.bos;;bram@example.nl;3HB;havo 3;;",
+        )
+    )
+    code, out = run(capsys, str(two), "--school", "school-a", "--add", "--dry-run")
+    assert code == 0 and ": 2 rijen. Nieuw 2," in out

@@ -230,9 +230,10 @@ class Command(ScriptCommand):
             return
         counts = report["counts"]
         heading = "Proefimport (er is niets gewijzigd)" if report["dry_run"] else "Import klaar"
+        rows = report["file"]["rows"]
         self.stdout.write(
-            f"{heading}: {report['file']['rows']} rijen. Nieuw {counts['add']}, bijgewerkt "
-            f"{counts['update']}, ongewijzigd {counts['unchanged']}, gearchiveerd "
+            f"{heading}: {rows} {'rij' if rows == 1 else 'rijen'}. Nieuw {counts['add']}, "
+            f"bijgewerkt {counts['update']}, ongewijzigd {counts['unchanged']}, gearchiveerd "
             f"{counts['archive']}, overgeslagen {counts['skipped']}, fouten {counts['error']}."
         )
         if whole := report["archived_classes"]:
