@@ -86,7 +86,9 @@ def test_a_reloaded_sheet_that_made_no_passwords_says_so_instead_of_the_print_no
     assert all(card.password is None for card in again.context["cards"])
     html = again.content.decode()
     assert "de nieuwe wachtwoorden zie je maar één keer" not in html
-    assert "Er zijn geen nieuwe wachtwoorden gemaakt: iedereen houdt zijn huidige wachtwoord." in html
+    assert (
+        "Er zijn geen nieuwe wachtwoorden gemaakt: iedereen houdt zijn huidige wachtwoord." in html
+    )
     teacher_sheet = client_for(alice).post(
         reverse("class_sheet", args=[class_a.pk]), {"format": "html", "renew": "missing"}
     )
