@@ -144,6 +144,5 @@ def class_detail_page(
             rename_value=rename_value or school_class.name,
             delete_refusal=class_delete_refusal(school_class),
             archived_in_class=archived_in(school_class),
-            linked_teachers=_by_last_name(school_class.teachers.all()),
         )
     return render(request, "accounts/class_detail.html", context)
