@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -24,6 +25,41 @@ from .audit import audit_record, audit_record_many
 from .db import same_lower
 from .models import Account, AuditEntry, ClassKind, School, SchoolClass
 from .rules import MAX_LENGTHS, mojibake_repaired, value_problem
+
+# Sent with `classes=` (a list of SchoolClass) to learn what an app above accounts (the
+# leerplan) keeps of a class that its removal would lose. A receiver returns
+# {class id: (what, why not)}: `what` is said beside the class ("leerplan: 18 vaardigheden
+# aan"), `why not` is the Dutch reason it is not removed while that is so.
+class_removal_holds = Signal()
+
+
+def removal_holds(classes: Iterable[SchoolClass]) -> dict[int, list[tuple[str, str]]]:
+    """{class id: [(what, why not)]} of `class_removal_holds`'s receivers for `classes`;
+    a class nobody holds is left out."""
+    classes = list(classes)
+    holds: dict[int, list[tuple[str, str]]] = {}
+    if not classes:
+        return holds
+    for _receiver, answer in class_removal_holds.send(sender=SchoolClass, classes=classes):
+        for pk, hold in (answer or {}).items():
+            holds.setdefault(pk, []).append(hold)
+    return holds
+
+
+def removal_offer(school_id: int) -> list[SchoolClass]:
+    """The school's `empty_classes`, each with what its removal would lose said: `teachers`
+    (the linked accounts, by username; their link goes) and `holds` (`removal_holds`' what);
+    and `refusal`, the Dutch reason it is not removed (a leerplan still on), or "" when it
+    may be ticked. Nothing is ticked for the administrator (fixlast, item 2)."""
+    classes = list(empty_classes(school_id).prefetch_related("teachers"))
+    holds = removal_holds(classes)
+    for school_class in classes:
+        school_class.teachers_linked = sorted(
+            school_class.teachers.all(), key=lambda a: a.username.casefold()
+        )
+        school_class.holds = [what for what, _why in holds.get(school_class.pk, [])]
+        school_class.refusal = " ".join(why for _what, why in holds.get(school_class.pk, []))
+    return classes
 
 
 def empty_classes(school_id: int) -> QuerySet[SchoolClass]:
@@ -118,7 +154,8 @@ def class_rename(*, school_class: SchoolClass, actor: Account, name: str) -> boo
 def class_delete_refusal(school_class: SchoolClass) -> str | None:
     """Why `school_class` cannot be removed, in Dutch, or None when no active account is
     in it, as its class or as one of its lesgroepen (archived ones may be: they stay,
-    without class or group)."""
+    without class or group), and nothing above accounts holds it (`removal_holds`: a
+    leerplan still on would be lost with it, fixlast item 1)."""
     active = (
         Account.objects.filter(
             Q(school_class=school_class) | Q(groups=school_class), archived_at__isnull=True
@@ -127,7 +164,8 @@ def class_delete_refusal(school_class: SchoolClass) -> str | None:
         .count()
     )
     if not active:
-        return None
+        holds = removal_holds([school_class]).get(school_class.pk, [])
+        return " ".join(why for _what, why in holds) or None
     if school_class.kind == ClassKind.GROUP:
         still = ngettext(
             "Lesgroep %(name)s heeft nog %(count)s actieve leerling",

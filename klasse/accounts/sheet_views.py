@@ -77,6 +77,9 @@ def _class_sheet(request: HttpRequest, pk: int, *, in_tools: bool) -> HttpRespon
         context = {
             "school_class": school_class,
             "cards": cards,
+            # Only a sheet that made passwords warns that they are shown once (a reload
+            # re-posts and makes none: its cards say "je huidige wachtwoord").
+            "new_passwords": any(card.password for card in cards),
             "login_url": login_url,
             "back_url": back,
         }

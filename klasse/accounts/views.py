@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import urlsafe_base64_decode
 
 from .access import admin_required, get_class_for_user, staff_required
-from .classes import archived_in, class_delete_refusal, empty_classes
+from .classes import archived_in, class_delete_refusal, removal_offer
 from .forms import ChoosePasswordForm, LoginForm
 from .models import Account, ClassKind, Role, SchoolClass
 from .search import sort_key
@@ -102,7 +102,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         "without_class": students.filter(archived_at__isnull=True, school_class=None).count()
         if request.user.role == Role.ADMIN
         else 0,
-        "empty_classes": empty_classes(request.user.school_id)
+        "empty_classes": removal_offer(request.user.school_id)
         if request.user.role == Role.ADMIN
         else [],
     }

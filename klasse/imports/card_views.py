@@ -54,6 +54,9 @@ def run_cards(request: HttpRequest, pk) -> HttpResponse:
             return response
         context = {
             "cards": cards,
+            # Only a sheet that made passwords warns that they are shown once (a reload
+            # re-posts and makes none: its cards say "je huidige wachtwoord").
+            "new_passwords": any(card.password for card in cards),
             "login_url": login_url,
             "title": title,
             "back_url": reverse("history:cards", args=[run.pk]),

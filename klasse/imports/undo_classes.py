@@ -46,8 +46,10 @@ def classes_recreate(school_id: int, gone: set[int]) -> dict[int, tuple[int, str
     """{old id: (id, name)} for the classes in `gone` that an administrator removed since
     (their CLASS_DELETE entry names them): each made again by that name, or, where the
     school has a class of that name again (any case), that one. An undo puts the accounts
-    back as they were, so their class comes back with them; a class whose name nobody
-    recorded is left out (its accounts keep the class they are in)."""
+    back as they were, so their class comes back with them, and a class made again gets
+    back the teachers linked to it when it was removed (the entry's `teachers`, those still
+    active, `_teachers_relink`); a class whose name nobody recorded is left out (its
+    accounts keep the class they are in)."""
     if not gone:
         return {}
     entries = AuditEntry.objects.filter(
@@ -64,8 +66,27 @@ def classes_recreate(school_id: int, gone: set[int]) -> dict[int, tuple[int, str
         existing = school_class.first()
         if existing is None:
             existing = SchoolClass.objects.create(school_id=school_id, name=name)
+            _teachers_relink(school_id, existing, details.get("teachers", []))
         found[old] = (existing.pk, existing.name)
     return found
+
+
+def _teachers_relink(school_id: int, school_class: SchoolClass, usernames: list[str]) -> None:
+    """Link `school_class` (made again by an undo) to the accounts `usernames` that were its
+    teachers when an administrator removed it: those of the school still active and not
+    students (fixlast, item 1: else its teacher gets 404 on the class and its leerplan)."""
+    if not usernames:
+        return
+    teachers = Account.objects.filter(
+        school_id=school_id, username__in=usernames, archived_at__isnull=True
+    ).exclude(role=Role.STUDENT)
+    Link.objects.bulk_create(
+        [
+            Link(account_id=pk, schoolclass_id=school_class.pk)
+            for pk in teachers.values_list("pk", flat=True)
+        ],
+        ignore_conflicts=True,
+    )
 
 
 def classes_of_removed(

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from klasse.accounts.access import staff_required
-from klasse.accounts.classes import empty_classes
+from klasse.accounts.classes import removal_offer
 from klasse.accounts.models import Role, SchoolClass
 from klasse.accounts.search import sort_key
 
@@ -49,7 +49,7 @@ def overview(request: HttpRequest, vak: str) -> HttpResponse:
     context = {
         "subject": subject,
         "classes": classes_with_counts(request.user, subject),
-        "empty_classes": empty_classes(request.user.school_id)
+        "empty_classes": removal_offer(request.user.school_id)
         if request.user.role == Role.ADMIN
         else [],
         "subject_tab": "overview",

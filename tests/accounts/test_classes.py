@@ -85,7 +85,19 @@ def test_the_overview_offers_the_empty_classes_to_the_administrator_only(
 ):
     html = client_for(alice).get(reverse("overview")).content.decode()
     assert "Deze klas is leeg" in html and "2VB" in html
-    assert f'name="klas" value="{empty_2vb.pk}"' in html and "1 docent gekoppeld" in html
+    assert f'name="klas" value="{empty_2vb.pk}"' in html
+    # Who loses the link is named, and nothing is ticked for the administrator (fixlast,
+    # items 1 and 2: one hasty click removed every offered class, teachers and all).
+    assert f"docent gekoppeld, die koppeling vervalt: {tom.full_name} (tom)" in html
+    box = html[html.index(f'value="{empty_2vb.pk}"') :]
+    assert "checked" not in box[: box.index(">")]
+
+
+def test_the_class_page_names_the_teachers_whose_link_a_removal_ends(alice, tom, empty_2vb):
+    html = client_for(alice).get(reverse("class_detail", args=[empty_2vb.pk])).content.decode()
+    form = html[html.index(reverse("class_delete", args=[empty_2vb.pk])) :]
+    form = form[: form.index("</form>")]
+    assert f"Gekoppeld: {tom.full_name} (tom)." in form
     assert "Deze klas is leeg" not in client_for(tom).get(reverse("overview")).content.decode()
 
 

@@ -74,6 +74,27 @@ def test_the_printable_page_gives_new_passwords_only_to_who_needs_one(
     assert "je huidige wachtwoord" in html and "je eigen wachtwoord" not in html
 
 
+def test_a_reloaded_sheet_that_made_no_passwords_says_so_instead_of_the_print_now_warning(
+    alice, class_a, sara, newcomers
+):
+    """A reload re-posts: nobody needs a new password any more, so the page must not warn
+    that new passwords are shown only once (fixlast, item 3)."""
+    first = make_sheet(alice, class_a).content.decode()
+    assert "de nieuwe wachtwoorden zie je maar één keer" in first
+    assert "Er zijn geen nieuwe wachtwoorden gemaakt" not in first
+    again = make_sheet(alice, class_a)
+    assert all(card.password is None for card in again.context["cards"])
+    html = again.content.decode()
+    assert "de nieuwe wachtwoorden zie je maar één keer" not in html
+    assert (
+        "Er zijn geen nieuwe wachtwoorden gemaakt: iedereen houdt zijn huidige wachtwoord." in html
+    )
+    teacher_sheet = client_for(alice).post(
+        reverse("class_sheet", args=[class_a.pk]), {"format": "html", "renew": "missing"}
+    )
+    assert "Er zijn geen nieuwe wachtwoorden gemaakt" in teacher_sheet.content.decode()
+
+
 def test_making_a_sheet_is_logged_without_the_passwords(alice, class_a, sara, newcomers):
     response = make_sheet(alice, class_a)
     sheet = AuditEntry.objects.get(action="login_sheet")

@@ -9,10 +9,10 @@ from django.utils import timezone
 
 from klasse.accounts.audit import audit_record
 from klasse.accounts.classes import classes_delete
-from klasse.accounts.models import Account, AuditEntry, SchoolClass
+from klasse.accounts.models import Account, AuditEntry, Role, SchoolClass
 from klasse.imports.core.planning import Actions
 from klasse.imports.undo import import_undo
-from tests.conftest import client_for
+from tests.conftest import client_for, make_account
 from tests.imports.test_history_undo import do_import, undo_confirmed
 
 pytestmark = pytest.mark.django_db
@@ -20,9 +20,13 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def new_year(alice, school_a):
+    return new_year_with(alice, school_a)
+
+
+def new_year_with(alice, school_a, teachers=()):
     """Anna, Bo and Cas in 1A (havo 1); then a new year's file moves Anna and Bo to 2A
     (havo 2) and archives Cas (left 1A with one archived student). The administrator moves
-    Cas to 2A by hand and removes the now empty 1A."""
+    Cas to 2A by hand and removes the now empty 1A (linked to `teachers` until then)."""
     do_import(
         school_a,
         alice,
@@ -51,6 +55,7 @@ def new_year(alice, school_a):
         account=cas,
         details={"changes": {"class_name": ["1A", "2A"]}},
     )
+    SchoolClass.objects.get(school=school_a, name="1A").teachers.add(*teachers)
     removed, refused = classes_delete(
         school_id=school_a.pk,
         ids=[SchoolClass.objects.get(school=school_a, name="1A").pk],
@@ -58,6 +63,23 @@ def new_year(alice, school_a):
     )
     assert removed == ["1A"] and refused == []
     return run
+
+
+def test_the_recreated_class_gets_back_the_teachers_it_had_when_it_was_removed(
+    alice, school_a, tom
+):
+    """Fixlast, item 1: the CLASS_DELETE entry records the teachers; the class made again
+    is theirs again (those still active), else its teacher gets 404 on it."""
+    gone = make_account(school_a, "oud-docent", role=Role.TEACHER)
+    run = new_year_with(alice, school_a, teachers=[tom, gone])
+    entry = AuditEntry.objects.get(action=AuditEntry.Action.CLASS_DELETE)
+    assert entry.details["teachers"] == ["oud-docent", "tom"]
+    Account.objects.filter(pk=gone.pk).update(archived_at=timezone.now())
+    import_undo(run=run, actor=alice)
+    again = SchoolClass.objects.get(school=school_a, name="1A")
+    assert list(again.teachers.all()) == [tom]
+    page = client_for(tom).get(reverse("class_detail", args=[again.pk]))
+    assert page.status_code == 200 and "Anna" in page.content.decode()
 
 
 def test_the_undo_makes_the_removed_class_again_and_puts_the_students_back(alice, new_year):

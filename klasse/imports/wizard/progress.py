@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from klasse.accounts.classes import empty_classes
+from klasse.accounts.classes import removal_offer
 
 from ..fixup_files import fixup_file_kept
 from ..followups import run_cards_counts, run_emails_state
@@ -62,7 +62,7 @@ def _context(run: ImportRun, user) -> dict:
         "more_problems": max(0, len(problems) - SHOWN_PROBLEMS),
         "tools_tab": "import",
         # A new school year's file leaves last year's classes empty: offered for removal.
-        "empty_classes": empty_classes(run.school_id)
+        "empty_classes": removal_offer(run.school_id)
         if run.status == ImportRun.Status.DONE
         else [],
     }
