@@ -144,6 +144,23 @@ def test_another_schools_file_shows_the_refusal_alone(admin, school_a):
     assert (run.status, run.options, run.actions) == before
 
 
+def test_a_school_without_brin_is_shown_why_another_schools_brin_is_refused(
+    admin, school_a, school_b
+):
+    """School B has 12AB; school A has no BRIN: step 2 refuses EDEX.XML (12AB) with its
+    reason, names no other school, and "Verder" does not silently go round in a circle."""
+    School.objects.filter(pk=school_b.pk).update(brin="12AB")
+    run = uploaded(admin, (HERE / "EDEX.XML").read_bytes(), "EDEX.XML")
+    page = admin.get(reverse("imports:mapping", args=[run.pk])).content.decode()
+    assert 'id="andere-school"' in page and "hoort op het platform al bij een andere" in page
+    assert school_b.name not in page and "deze wordt bij de import bewaard" not in page
+    assert 'id="edex-form"' not in page
+    response = _choose(admin, run)
+    assert response.status_code == 200 and 'id="andere-school"' in response.content.decode()
+    school_a.refresh_from_db()
+    assert school_a.brin == ""
+
+
 def test_the_report_lists_the_generated_usernames(primary, capsys):
     path = HERE / "zonder-gebruikersnamen.xml"
     args = ("--school", primary.slug, "--add", "--json", "--dry-run")
@@ -220,6 +237,8 @@ def test_a_file_of_another_school_year_is_a_warning(primary, capsys, tmp_path):
 def test_a_location_is_named_in_the_summary_and_the_mass_archive_message(
     admin, school_a, primary, capsys, tmp_path
 ):
+    # School A is another location of the same BRIN (the operator gave it 12AB).
+    School.objects.filter(pk=school_a.pk).update(brin="12AB")
     run = uploaded(admin, _edex_of_year("2025-2026", "01"), "EDEX.XML")
     page = admin.get(reverse("imports:mapping", args=[run.pk])).content.decode()
     assert 'id="edex-vestiging"' in page and "01" in page

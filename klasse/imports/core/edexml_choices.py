@@ -77,7 +77,7 @@ def check_programmes(given: dict[str, str]) -> dict[str, str]:
     return found
 
 
-def _brin_elsewhere(brin: str, school: School) -> bool:
+def brin_elsewhere(brin: str, school: School) -> bool:
     """Whether another school on the platform has this BRIN (any case): a school without
     a BRIN never takes one that is another school's."""
     return School.objects.filter(brin__iexact=brin).exclude(pk=school.pk).exists()
@@ -96,7 +96,7 @@ def prepare_edexml(table: Table, *, school: School, options: EdexOptions) -> str
             f"heeft BRIN-code {school.brin.upper()}. Er is niets geïmporteerd. Exporteer het "
             "bestand van je eigen school uit de leerlingadministratie.",
         )
-    if not school.brin and info.brin and _brin_elsewhere(info.brin, school):
+    if not school.brin and info.brin and brin_elsewhere(info.brin, school):
         raise FileProblem(
             "wrong_school",
             f"Dit EDEXML-bestand is van de school met BRIN-code {info.brin}, en die BRIN-code "

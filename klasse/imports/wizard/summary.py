@@ -14,7 +14,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from ..core.edexml import EdexInfo
-from ..core.edexml_choices import PRESELECTED_PATTERN, EdexOptions, location_of, open_groups
+from ..core.edexml_choices import (
+    PRESELECTED_PATTERN,
+    EdexOptions,
+    brin_elsewhere,
+    location_of,
+    open_groups,
+)
 from ..edex_forms import EdexForm
 from ..models import ImportRun
 from ..remembered import actions_initial, edex_options_initial
@@ -28,9 +34,12 @@ def edex_summary(request: HttpRequest, run: ImportRun) -> HttpResponse:
     info = EdexInfo.from_dict(table.edex or {})
     groups = open_groups(table)
     brin_other = bool(run.school.brin and info.brin and run.school.brin.upper() != info.brin)
+    # A school without a BRIN never takes one that another school has (`wrong_school`).
+    brin_taken = bool(not run.school.brin and info.brin and brin_elsewhere(info.brin, run.school))
     # Another school's file: the refusal alone, with "Stoppen en bestand verwijderen";
     # no form, so nothing to go on with (a POST is answered with the same page).
-    posted = request.POST if request.method == "POST" and not brin_other else None
+    refused = brin_other or brin_taken
+    posted = request.POST if request.method == "POST" and not refused else None
     options = edex_options_initial(run.school, run)
     # People without a username and no pattern chosen before (for this run or the
     # school): `voornaam.achternaam` is preselected, else every one of them is an error.
@@ -52,8 +61,9 @@ def edex_summary(request: HttpRequest, run: ImportRun) -> HttpResponse:
         "run": run,
         "info": info,
         "pupils": sum(group.pupils for group in info.groups),
-        "brin_new": not run.school.brin and bool(info.brin),
+        "brin_new": not run.school.brin and bool(info.brin) and not brin_taken,
         "brin_other": brin_other,
+        "brin_taken": brin_taken,
         "preselected": preselected,
         "location": location_of(info),
         "form": form,
