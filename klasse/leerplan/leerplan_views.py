@@ -49,24 +49,16 @@ def class_leerplan(request: HttpRequest, vak: str, pk: int) -> HttpResponse:
     another school, or one a teacher does not teach."""
     subject = subject_for(request, vak)
     school_class = get_object_or_404(classes_for(request.user), pk=pk)
-    status = ""
-    if request.method == "POST":
-        status, failed = _switch(
-            request,
-            subject,
-            lambda skills, on, starts, single: class_skills_switch(
-                actor=request.user,
-                school_class=school_class,
-                subject=subject,
-                skills=skills,
-                on=on,
-                starts=starts,
-                single=single,
-            ),
-        )
-        if not _htmx(request):
-            (messages.error if failed else messages.success)(request, status)
-            return redirect("leerplan:class", vak=vak, pk=pk)
+    status, done = _posted_switch(
+        request,
+        subject,
+        lambda **chosen: class_skills_switch(
+            actor=request.user, school_class=school_class, subject=subject, **chosen
+        ),
+        back=("leerplan:class", vak, pk),
+    )
+    if done:
+        return done
     own = class_activations(school_class, subject)
     context = {
         "subject": subject,
@@ -90,24 +82,16 @@ def student_leerplan(request: HttpRequest, vak: str, pk: int) -> HttpResponse:
     already have shown as "via klas"; 404 for a student a teacher does not teach."""
     subject = subject_for(request, vak)
     student = student_for(request.user, pk)
-    status = ""
-    if request.method == "POST":
-        status, failed = _switch(
-            request,
-            subject,
-            lambda skills, on, starts, single: student_skills_switch(
-                actor=request.user,
-                student=student,
-                subject=subject,
-                skills=skills,
-                on=on,
-                starts=starts,
-                single=single,
-            ),
-        )
-        if not _htmx(request):
-            (messages.error if failed else messages.success)(request, status)
-            return redirect("leerplan:student", vak=vak, pk=pk)
+    status, done = _posted_switch(
+        request,
+        subject,
+        lambda **chosen: student_skills_switch(
+            actor=request.user, student=student, subject=subject, **chosen
+        ),
+        back=("leerplan:student", vak, pk),
+    )
+    if done:
+        return done
     via_class = {
         activation.skill_id: activation
         for activation in Activation.objects.filter(
@@ -133,6 +117,22 @@ BAD_DATE = gettext_lazy(
 )
 EARLIEST = dt.date(2000, 1, 1)
 """No start date before this: a typing error (Klasse's leerplans begin in 2026)."""
+
+
+def _posted_switch(
+    request: HttpRequest, subject, switch, *, back: tuple[str, str, int]
+) -> tuple[str, HttpResponse | None]:
+    """On a POST, `_switch` with `switch(skills=, on=, starts=, single=)`: without htmx its
+    sentence becomes a message and the answer a redirect to `back` (url name, vak, pk);
+    with htmx the sentence is shown in the switchboard. ("", None) on a GET."""
+    if request.method != "POST":
+        return "", None
+    status, failed = _switch(request, subject, switch)
+    if _htmx(request):
+        return status, None
+    (messages.error if failed else messages.success)(request, status)
+    name, vak, pk = back
+    return status, redirect(name, vak=vak, pk=pk)
 
 
 def _htmx(request: HttpRequest) -> bool:
@@ -217,7 +217,7 @@ def _switch(request: HttpRequest, subject, switch) -> tuple[str, bool]:
         return _("Die vaardigheden zijn niet gevonden; er is niets veranderd."), True
     if starts is not None and starts <= today():
         starts = None  # a day gone by means: open now, said and stored so
-    result: Switched = switch(skills, on, starts, kind == "skill")
+    result: Switched = switch(skills=skills, on=on, starts=starts, single=kind == "skill")
     return _sentence(result, on, starts), False
 
 
