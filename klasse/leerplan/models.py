@@ -93,18 +93,26 @@ class Skill(models.Model):
         return f"{self.code} {self.name}"
 
 
-class Activation(models.Model):
+class _Opened(models.Model):
+    """What every switched-on skill records: from when (`starts`, empty: at once), by whom."""
+
+    starts = models.DateField(_("vanaf"), null=True, blank=True)
+    activated_by = models.ForeignKey(
+        Account, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class Activation(_Opened):
     """A skill switched on for a class, open to its students from `starts` (empty: at once)."""
 
     skill = models.ForeignKey(Skill, on_delete=models.PROTECT, related_name="activations")
     school_class = models.ForeignKey(
         SchoolClass, on_delete=models.CASCADE, related_name="activations"
     )
-    starts = models.DateField(_("vanaf"), null=True, blank=True)
-    activated_by = models.ForeignKey(
-        Account, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
@@ -115,18 +123,13 @@ class Activation(models.Model):
         return f"{self.skill.code} → {self.school_class}"
 
 
-class PersonalActivation(models.Model):
+class PersonalActivation(_Opened):
     """A skill opened for one student besides the class's (a personal leerplan)."""
 
     skill = models.ForeignKey(Skill, on_delete=models.PROTECT, related_name="personal_activations")
     student = models.ForeignKey(
         Account, on_delete=models.CASCADE, related_name="personal_activations"
     )
-    starts = models.DateField(_("vanaf"), null=True, blank=True)
-    activated_by = models.ForeignKey(
-        Account, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
